@@ -1,0 +1,81 @@
+// The resources kubelite serves, described once. Discovery, routing, storage keys, clients and
+// kubectl's short names all read this table, so adding a resource is one entry here plus its strategy.
+
+export interface ResourceInfo {
+  /** Plural, lower case: the URL segment and the storage key segment ("pods"). */
+  readonly name: string;
+  readonly singularName: string;
+  readonly kind: string;
+  readonly listKind: string;
+  readonly namespaced: boolean;
+  readonly group: string;
+  readonly version: string;
+  readonly shortNames: readonly string[];
+  readonly categories: readonly string[];
+  readonly verbs: readonly string[];
+  readonly subresources: readonly string[];
+}
+
+const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
+
+function core(
+  name: string,
+  kind: string,
+  namespaced: boolean,
+  shortNames: string[],
+  categories: string[],
+  subresources: string[],
+  verbs: readonly string[] = allVerbs,
+): ResourceInfo {
+  return {
+    name,
+    singularName: kind.toLowerCase(),
+    kind,
+    listKind: `${kind}List`,
+    namespaced,
+    group: '',
+    version: 'v1',
+    shortNames,
+    categories,
+    verbs,
+    subresources,
+  };
+}
+
+export const coreResources: readonly ResourceInfo[] = [
+  core('pods', 'Pod', true, ['po'], ['all'], ['status', 'binding', 'log']),
+  core('services', 'Service', true, ['svc'], ['all'], ['status']),
+  core('replicationcontrollers', 'ReplicationController', true, ['rc'], ['all'], ['status', 'scale']),
+  core('endpoints', 'Endpoints', true, ['ep'], [], []),
+  core('events', 'Event', true, ['ev'], [], []),
+  core('nodes', 'Node', false, ['no'], [], ['status']),
+  core('namespaces', 'Namespace', false, ['ns'], [], ['status']),
+];
+
+const byName = new Map(coreResources.map((r) => [r.name, r]));
+const byKind = new Map(coreResources.map((r) => [r.kind, r]));
+
+export function resourceByName(name: string): ResourceInfo | undefined {
+  return byName.get(name);
+}
+
+export function resourceByKind(kind: string): ResourceInfo | undefined {
+  return byKind.get(kind);
+}
+
+/**
+ * The storage key of an object: `/registry/<resource>/<namespace>/<name>` for namespaced resources,
+ * `/registry/<resource>/<name>` for cluster-scoped ones (the layout of Kubernetes' etcd3 storage).
+ */
+export function storageKey(resource: ResourceInfo, namespace: string | undefined, name: string): string {
+  return resource.namespaced
+    ? `/registry/${resource.name}/${namespace}/${name}`
+    : `/registry/${resource.name}/${name}`;
+}
+
+/** The key prefix of a list: one namespace, or all of them when namespace is empty. */
+export function storagePrefix(resource: ResourceInfo, namespace?: string): string {
+  return resource.namespaced && namespace
+    ? `/registry/${resource.name}/${namespace}/`
+    : `/registry/${resource.name}/`;
+}

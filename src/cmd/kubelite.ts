@@ -1,0 +1,53 @@
+// The `kubelite` command: one binary, one subcommand per component. Each entry is a thin module in
+// src/cmd/ that parses flags and environment variables and runs a library core until a signal.
+import { kubeliteVersion } from '../api/version.js';
+
+type Command = {
+  describe: string;
+  load: () => Promise<{ main(argv: string[]): Promise<number | undefined> }>;
+};
+
+const commands: Record<string, Command> = {};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(20)} ${c.describe}`);
+  return [
+    `kubelite ${kubeliteVersion.gitVersion}`,
+    '',
+    'Usage: kubelite <command> [flags]',
+    '',
+    'Commands:',
+    ...lines,
+    `  ${'version'.padEnd(20)} print the version`,
+    '',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  if (name === 'version' || name === '--version') {
+    process.stdout.write(`${JSON.stringify(kubeliteVersion)}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`kubelite: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const module = await command.load();
+  return (await module.main(rest)) ?? 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`kubelite: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
