@@ -63,7 +63,10 @@ export interface ListOptions {
 }
 
 export interface WatchHandlers {
-  /** Called with one or more events in revision order. Must not throw; must not block. */
+  /**
+   * Called with one or more events in revision order (possibly before watch() resolves). Must not
+   * throw; must not block. A handler that throws ends its watch with that error.
+   */
   onEvents(events: readonly StorageEvent[]): void;
   /** The watch ended abnormally (store closed, connection lost for good). No more events follow. */
   onError(error: Error): void;
@@ -77,6 +80,10 @@ export interface Storage {
   /** The latest revision (0 on an empty store that has never been written). */
   currentRevision(): Promise<number>;
   get(key: string): Promise<KeyValue | undefined>;
+  /**
+   * The keys under `prefix` as of a revision, sorted by key (code point order). Rejects with 'Expired'
+   * below the compacted revision and with 'InvalidArgument' above the current one.
+   */
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
   /** Create-if-absent. */
   create(key: string, value: Uint8Array): Promise<WriteResult>;
@@ -89,10 +96,15 @@ export interface Storage {
    * Rejects with StorageError 'Expired' when fromRevision < the compacted revision.
    */
   watch(prefix: string, fromRevision: number, handlers: WatchHandlers): Promise<StorageWatch>;
-  /** Discard history up to and including `revision`. */
+  /**
+   * Discard history before `revision`: afterwards the state at `revision` can still be listed and
+   * watches from `revision` on still work, but anything older is 'Expired'. At or below the current
+   * compacted revision it is a no-op; above the current revision it rejects with 'InvalidArgument'.
+   */
   compact(revision: number): Promise<void>;
   /** The revision history is retained from (exclusive): lists/watches below it are Expired. */
   compactedRevision(): Promise<number>;
+  /** Ends every watch with a 'Closed' error; later calls reject with 'Closed'. Idempotent. */
   close(): Promise<void>;
 }
 
