@@ -50,9 +50,9 @@ describe('legacy discovery', () => {
     });
     const all = list.resources.filter((r) => r.categories?.includes('all')).map((r) => r.name);
     expect(all).toEqual(['pods', 'replicationcontrollers', 'services']);
-    expect(byName.get('nodes').namespaced).toBe(false);
-    expect(byName.get('namespaces').namespaced).toBe(false);
-    expect(byName.get('events').categories).toBeUndefined();
+    expect(byName.get('nodes')?.namespaced).toBe(false);
+    expect(byName.get('namespaces')?.namespaced).toBe(false);
+    expect(byName.get('events')?.categories).toBeUndefined();
   });
 
   it('lists subresources as Kubernetes does', () => {
