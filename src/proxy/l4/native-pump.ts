@@ -1,0 +1,104 @@
+// Loads the splice pump addon (building it from source once when missing) and hands it socket pairs.
+// JavaScript keeps accept, balancing and connect-with-retry; the addon moves the bytes.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface PumpAddon {
+  init(onClosed: (batch: Float64Array) => void, threads: number, idleMs: number, halfOpenMs: number): void;
+  add(id: number, clientFd: number, endpointFd: number, splice: boolean): boolean;
+  closeAll(): void;
+}
+
+export interface PumpOptions {
+  /** Pump threads (each an epoll loop); 1 suits a 2-core node. */
+  threads: number;
+  idleTimeoutMs: number;
+  halfOpenTimeoutMs: number;
+}
+
+/** How a pumped pair ended, as the addon reports it. */
+export enum PumpCloseReason {
+  Done = 0,
+  Error = 1,
+  Idle = 2,
+  Shutdown = 3,
+}
+
+export type PumpClosed = (id: number, bytesIn: number, bytesOut: number, reason: PumpCloseReason) => void;
+
+const nativeDir = join(dirname(fileURLToPath(import.meta.url)), 'native');
+const addonPath = join(nativeDir, 'build', 'splice_pump.node');
+
+let addon: PumpAddon | undefined;
+let loadError: Error | undefined;
+const listeners = new Set<PumpClosed>();
+
+function load(): PumpAddon | undefined {
+  if (addon !== undefined || loadError !== undefined) return addon;
+  try {
+    if (!existsSync(addonPath))
+      execFileSync(process.execPath, [join(nativeDir, 'build.mjs')], { stdio: 'ignore' });
+    addon = createRequire(import.meta.url)(addonPath) as PumpAddon;
+  } catch (err) {
+    loadError = err instanceof Error ? err : new Error(String(err));
+  }
+  return addon;
+}
+
+/** Why the native pump is unavailable, or undefined when it loads. */
+export function nativePumpError(): Error | undefined {
+  load();
+  return loadError;
+}
+
+/** The process-wide pump (one set of threads per process), started on first use. */
+export class NativePump {
+  private static instance: NativePump | undefined;
+
+  private constructor(private readonly native: PumpAddon) {}
+
+  static get(options: PumpOptions): NativePump | undefined {
+    if (NativePump.instance) return NativePump.instance;
+    const native = load();
+    if (native === undefined) return undefined;
+    native.init(
+      (batch) => {
+        for (let i = 0; i + 3 < batch.length; i += 4) {
+          for (const listener of listeners) listener(batch[i]!, batch[i + 1]!, batch[i + 2]!, batch[i + 3]!);
+        }
+      },
+      options.threads,
+      options.idleTimeoutMs,
+      options.halfOpenTimeoutMs,
+    );
+    NativePump.instance = new NativePump(native);
+    return NativePump.instance;
+  }
+
+  onClosed(listener: PumpClosed): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  /**
+   * Moves a connected pair into the pump. On success both JS sockets are destroyed (the pump owns
+   * duplicates of their descriptors); on failure they are left untouched for the JS pump.
+   */
+  adopt(id: number, client: Socket, endpoint: Socket, splice: boolean): boolean {
+    const clientFd = (client as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    const endpointFd = (endpoint as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (clientFd === undefined || endpointFd === undefined || clientFd < 0 || endpointFd < 0) return false;
+    if (!this.native.add(id, clientFd, endpointFd, splice)) return false;
+    client.destroy();
+    endpoint.destroy();
+    return true;
+  }
+
+  closeAll(): void {
+    this.native.closeAll();
+  }
+}

@@ -1,0 +1,154 @@
+// Proxy metrics on an injected prom-client registry. Data paths hold one PortMetrics per service
+// port: plain number fields bumped on the hot path and folded into the prom-client families only when
+// the registry is scraped (collect hooks), so counting bytes costs an addition per read, nothing more.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { latencyBucketsSeconds } from '../metrics/registry.js';
+
+/** Live counters of one service port in one mode; the data path mutates these fields directly. */
+export class PortMetrics {
+  activeConnections = 0;
+  connections = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  connectErrors = 0;
+  retries = 0;
+  endpoints = 0;
+  /** Folded counts, so each scrape adds only the delta. */
+  folded = { connections: 0, bytesIn: 0, bytesOut: 0, connectErrors: 0, retries: 0 };
+
+  constructor(
+    readonly service: string,
+    readonly mode: string,
+    private readonly families: ProxyMetrics,
+  ) {}
+
+  /** One HTTP exchange: duration in seconds and the response status code (502/503 included). */
+  observeHttp(seconds: number, code: number): void {
+    this.families.httpDuration.labels(this.service, this.mode).observe(seconds);
+    this.families.httpResponses.labels(this.service, this.mode, String(code)).inc();
+  }
+}
+
+export class ProxyMetrics {
+  readonly ports = new Set<PortMetrics>();
+  readonly activeConnections: Gauge;
+  readonly connections: Counter;
+  readonly bytes: Counter;
+  readonly connectErrors: Counter;
+  readonly retries: Counter;
+  readonly endpoints: Gauge;
+  readonly httpDuration: Histogram;
+  readonly httpResponses: Counter;
+  readonly networkProgramming: Histogram;
+  readonly syncDuration: Histogram;
+
+  constructor(registry: Registry) {
+    const labelNames = ['service', 'mode'] as const;
+    const registers = [registry];
+    const fold = (): void => this.fold();
+    this.activeConnections = new Gauge({
+      name: 'kubelite_proxy_active_connections',
+      help: 'Open client connections per service port and mode.',
+      labelNames,
+      registers,
+      collect: fold,
+    });
+    this.connections = new Counter({
+      name: 'kubelite_proxy_connections_total',
+      help: 'Accepted client connections per service port and mode.',
+      labelNames,
+      registers,
+      collect: fold,
+    });
+    this.bytes = new Counter({
+      name: 'kubelite_proxy_bytes_total',
+      help: 'Bytes proxied; direction "in" is client to backend, "out" backend to client.',
+      labelNames: [...labelNames, 'direction'],
+      registers,
+      collect: fold,
+    });
+    this.connectErrors = new Counter({
+      name: 'kubelite_proxy_connect_errors_total',
+      help: 'Failed connection attempts to endpoints (refused, timed out, reset before use).',
+      labelNames,
+      registers,
+      collect: fold,
+    });
+    this.retries = new Counter({
+      name: 'kubelite_proxy_retries_total',
+      help: 'Connections or requests retried on another endpoint.',
+      labelNames,
+      registers,
+      collect: fold,
+    });
+    this.endpoints = new Gauge({
+      name: 'kubelite_proxy_endpoints',
+      help: 'Ready endpoints per service port.',
+      labelNames,
+      registers,
+      collect: fold,
+    });
+    this.httpDuration = new Histogram({
+      name: 'kubelite_proxy_http_request_duration_seconds',
+      help: 'HTTP request duration through the proxy, request head received to response end.',
+      labelNames,
+      buckets: latencyBucketsSeconds,
+      registers,
+    });
+    this.httpResponses = new Counter({
+      name: 'kubelite_proxy_http_responses_total',
+      help: 'HTTP responses sent to clients by status code.',
+      labelNames: [...labelNames, 'code'],
+      registers,
+    });
+    this.networkProgramming = new Histogram({
+      name: 'kubeproxy_network_programming_duration_seconds',
+      help: 'From an endpoint change in the API (last-change-trigger-time) to the proxy routing it.',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers,
+    });
+    this.syncDuration = new Histogram({
+      name: 'kubeproxy_sync_proxy_rules_duration_seconds',
+      help: 'Duration of one proxier sync (listeners, endpoint sets, kernel rules).',
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+  }
+
+  port(service: string, mode: string): PortMetrics {
+    const port = new PortMetrics(service, mode, this);
+    this.ports.add(port);
+    return port;
+  }
+
+  /** Stops reporting a service port that was deleted (its counters are folded one last time). */
+  release(port: PortMetrics): void {
+    this.foldPort(port);
+    this.ports.delete(port);
+    this.activeConnections.remove(port.service, port.mode);
+    this.endpoints.remove(port.service, port.mode);
+  }
+
+  private fold(): void {
+    for (const port of this.ports) this.foldPort(port);
+  }
+
+  private foldPort(port: PortMetrics): void {
+    const { service, mode, folded } = port;
+    this.activeConnections.labels(service, mode).set(port.activeConnections);
+    this.endpoints.labels(service, mode).set(port.endpoints);
+    const add = (counter: Counter, value: number, seen: number, ...extra: string[]): void => {
+      if (value > seen) counter.labels(service, mode, ...extra).inc(value - seen);
+    };
+    add(this.connections, port.connections, folded.connections);
+    add(this.bytes, port.bytesIn, folded.bytesIn, 'in');
+    add(this.bytes, port.bytesOut, folded.bytesOut, 'out');
+    add(this.connectErrors, port.connectErrors, folded.connectErrors);
+    add(this.retries, port.retries, folded.retries);
+    folded.connections = port.connections;
+    folded.bytesIn = port.bytesIn;
+    folded.bytesOut = port.bytesOut;
+    folded.connectErrors = port.connectErrors;
+    folded.retries = port.retries;
+  }
+}

@@ -1,0 +1,116 @@
+// One service port served in userspace: its listeners (cluster IP and node port), its balancer and
+// its metrics. The data path (tcp or http) only sees accepted sockets through a ConnectionHandler.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Clock } from '../util/clock.js';
+import { Balancer } from './balancer/index.js';
+import { balancingChanged, type ServicePortConfig } from './config.js';
+import type { PortMetrics, ProxyMetrics } from './metrics.js';
+
+export interface ConnectionHandler {
+  handle(client: Socket): void;
+  /** Called after every endpoint change (e.g. to drop idle upstream connections to removed ones). */
+  endpointsChanged?(): void;
+  close?(): void;
+}
+
+export interface ListenAddress {
+  address: string;
+  port: number;
+}
+
+export interface UserspacePortOptions {
+  clock: Clock;
+  metrics: ProxyMetrics;
+  mode: 'tcp' | 'http';
+  /** The node's address for node ports; node ports are not served when absent. */
+  nodeAddress?: string;
+  /** tcp: accepted sockets stay paused so the native pump can adopt them before any read. */
+  pauseOnConnect: boolean;
+}
+
+function balancerFor(config: ServicePortConfig, clock: Clock): Balancer {
+  return new Balancer({
+    algorithm: config.balancing,
+    affinityTimeoutMs: config.sessionAffinity === 'ClientIP' ? config.affinityTimeoutMs : undefined,
+    clock,
+  });
+}
+
+export class UserspacePort {
+  balancer: Balancer;
+  readonly metrics: PortMetrics;
+  handler!: ConnectionHandler;
+  private readonly servers: Server[] = [];
+
+  constructor(
+    public config: ServicePortConfig,
+    private readonly options: UserspacePortOptions,
+  ) {
+    this.balancer = balancerFor(config, options.clock);
+    this.balancer.setEndpoints(config.endpoints);
+    this.metrics = options.metrics.port(config.key, options.mode);
+    this.metrics.endpoints = config.endpoints.length;
+  }
+
+  /** Binds the cluster IP (and node port); rejects when an address cannot be bound. */
+  async listen(): Promise<void> {
+    const targets: ListenAddress[] = [];
+    if (this.config.clusterIP) targets.push({ address: this.config.clusterIP, port: this.config.port });
+    if (this.config.nodePort && this.options.nodeAddress) {
+      targets.push({ address: this.options.nodeAddress, port: this.config.nodePort });
+    }
+    const onConnection = (socket: Socket): void => this.handler.handle(socket);
+    try {
+      for (const target of targets) {
+        const server = createServer({
+          allowHalfOpen: true,
+          pauseOnConnect: this.options.pauseOnConnect,
+          noDelay: true,
+        });
+        server.on('connection', onConnection);
+        this.servers.push(server);
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen({ host: target.address, port: target.port, backlog: 4096 }, () => {
+            server.removeListener('error', reject);
+            resolve();
+          });
+        });
+      }
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  addresses(): ListenAddress[] {
+    const result: ListenAddress[] = [];
+    for (const server of this.servers) {
+      const address = server.address();
+      if (address && typeof address === 'object')
+        result.push({ address: address.address, port: address.port });
+    }
+    return result;
+  }
+
+  /** Applies a new config of the same listeners: endpoints swapped at once, balancing replaced if changed. */
+  update(config: ServicePortConfig): void {
+    if (balancingChanged(this.config, config)) {
+      const next = balancerFor(config, this.options.clock);
+      next.adopt(this.balancer);
+      this.balancer = next;
+    }
+    this.config = config;
+    this.balancer.setEndpoints(config.endpoints);
+    this.metrics.endpoints = config.endpoints.length;
+    this.handler.endpointsChanged?.();
+  }
+
+  /** Stops accepting; open connections drain on their own. */
+  close(): void {
+    for (const server of this.servers) server.close();
+    this.servers.length = 0;
+    this.handler.close?.();
+    this.options.metrics.release(this.metrics);
+  }
+}
