@@ -1,0 +1,29 @@
+// NodeResourcesLeastAllocated: prefers nodes with the larger share of cpu and memory still free
+// after placing the pod, cpu and memory weighted equally. Uses the non-zero requests (containers
+// that request nothing count as 100m / 200Mi) so empty pods still spread. Integer arithmetic as
+// Kubernetes' leastRequestedScore.
+import { maxNodeScore, type ScorePlugin } from '../framework/interface.js';
+
+export const leastAllocatedName = 'NodeResourcesLeastAllocated';
+
+export function leastRequestedScore(requested: number, capacity: number): number {
+  if (capacity <= 0 || requested > capacity) return 0;
+  return Math.floor(((capacity - requested) * maxNodeScore) / capacity);
+}
+
+export function createLeastAllocated(): ScorePlugin {
+  return {
+    name: leastAllocatedName,
+    score(_state, pod, node): number {
+      const cpu = leastRequestedScore(
+        node.nonZeroRequested.milliCpu + pod.nonZeroRequests.milliCpu,
+        node.allocatable.milliCpu,
+      );
+      const mem = leastRequestedScore(
+        node.nonZeroRequested.memory + pod.nonZeroRequests.memory,
+        node.allocatable.memory,
+      );
+      return Math.floor((cpu + mem) / 2);
+    },
+  };
+}
