@@ -1,0 +1,122 @@
+// The apiserver's options: one typed object, defaults filled and checked once at start-up.
+import type { Registry } from 'prom-client';
+import { createRegistry } from '../metrics/registry.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { type Logger, silentLogger } from '../util/log.js';
+import type { Stage } from './pipeline.js';
+import type { Storage } from './storage/types.js';
+
+export interface ApiServerOptions {
+  /** A Storage instance (the caller owns and closes it) or a storage URL opened with openStorage(). */
+  storage: Storage | string;
+  /** Bind address; default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 8080 (plain HTTP until TLS and authentication arrive). */
+  port?: number;
+  /** CIDR that service cluster IPs come from; default a loopback range (DESIGN.md "Networking"). */
+  serviceClusterIPRange?: string;
+  /** Inclusive node port range "min-max"; default 30000-32767. */
+  serviceNodePortRange?: string;
+  /** Events are deleted this long after their last write; default one hour. */
+  eventTtlMs?: number;
+  /** Larger request bodies are refused with 413; default 3 MiB (Kubernetes' limit). */
+  maxRequestBodyBytes?: number;
+  /** Watch events retained per resource for resuming watches; older resourceVersions get 410. */
+  watchCacheCapacity?: number;
+  /** A watcher whose unsent bytes exceed this is closed (it relists); default 8 MiB. */
+  maxWatcherBufferBytes?: number;
+  /** Idle watches that allow bookmarks get one at least this often; default 10 s (client-node gives up at 30 s). */
+  bookmarkIntervalMs?: number;
+  /** Server-side watch timeout when the client gives none: a random value in [min, 2·min); default 30 min. */
+  minWatchTimeoutMs?: number;
+  /** How long a list or watch waits for the cache to reach a requested resourceVersion; default 3 s. */
+  cacheWaitTimeoutMs?: number;
+  /** Pod logs: how the apiserver reaches a kubelet (scheme of the kubelet's HTTP API). */
+  kubeletScheme?: 'http' | 'https';
+  /** Pod logs: timeout for connecting to the kubelet; default 5 s. */
+  kubeletConnectTimeoutMs?: number;
+  /** Give every port of every ClusterIP service a node port too (DESIGN "Networking"); default false. */
+  nodePortsForAllServices?: boolean;
+  /** Extra request pipeline stages run before dispatch (authentication, authorization, rate limits). */
+  stages?: readonly Stage[];
+  clock?: Clock;
+  logger?: Logger;
+  /** Metrics go here; default a fresh registry for component "apiserver". */
+  metricsRegistry?: Registry;
+}
+
+export interface ResolvedOptions {
+  storage: Storage | string;
+  host: string;
+  port: number;
+  serviceClusterIPRange: string;
+  serviceNodePortRange: { min: number; max: number };
+  eventTtlMs: number;
+  maxRequestBodyBytes: number;
+  watchCacheCapacity: number;
+  maxWatcherBufferBytes: number;
+  bookmarkIntervalMs: number;
+  minWatchTimeoutMs: number;
+  cacheWaitTimeoutMs: number;
+  kubeletScheme: 'http' | 'https';
+  kubeletConnectTimeoutMs: number;
+  nodePortsForAllServices: boolean;
+  clock: Clock;
+  logger: Logger;
+  metricsRegistry: Registry;
+}
+
+export const defaultServiceClusterIPRange = '127.10.0.0/16';
+
+export function resolveOptions(options: ApiServerOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    storage: options.storage,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 8080,
+    serviceClusterIPRange: options.serviceClusterIPRange ?? defaultServiceClusterIPRange,
+    serviceNodePortRange: parsePortRange(options.serviceNodePortRange ?? '30000-32767'),
+    eventTtlMs: options.eventTtlMs ?? 60 * 60 * 1000,
+    maxRequestBodyBytes: options.maxRequestBodyBytes ?? 3 * 1024 * 1024,
+    watchCacheCapacity: options.watchCacheCapacity ?? 10_000,
+    maxWatcherBufferBytes: options.maxWatcherBufferBytes ?? 8 * 1024 * 1024,
+    bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
+    minWatchTimeoutMs: options.minWatchTimeoutMs ?? 30 * 60 * 1000,
+    cacheWaitTimeoutMs: options.cacheWaitTimeoutMs ?? 3_000,
+    kubeletScheme: options.kubeletScheme ?? 'http',
+    kubeletConnectTimeoutMs: options.kubeletConnectTimeoutMs ?? 5_000,
+    nodePortsForAllServices: options.nodePortsForAllServices ?? false,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? silentLogger,
+    metricsRegistry: options.metricsRegistry ?? createRegistry({ component: 'apiserver' }),
+  };
+  const positive: Array<keyof ResolvedOptions> = [
+    'eventTtlMs',
+    'maxRequestBodyBytes',
+    'watchCacheCapacity',
+    'maxWatcherBufferBytes',
+    'bookmarkIntervalMs',
+    'minWatchTimeoutMs',
+    'cacheWaitTimeoutMs',
+    'kubeletConnectTimeoutMs',
+  ];
+  for (const key of positive) {
+    const value = resolved[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new Error(`apiserver option ${key} must be a positive number, got ${String(value)}`);
+    }
+  }
+  if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
+    throw new Error(`apiserver option port must be 0-65535, got ${resolved.port}`);
+  }
+  return resolved;
+}
+
+export function parsePortRange(text: string): { min: number; max: number } {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  const min = m ? Number(m[1]) : Number.NaN;
+  const max = m ? Number(m[2]) : Number.NaN;
+  if (!(min >= 1 && max <= 65535 && min <= max)) {
+    throw new Error(`invalid port range "${text}": want MIN-MAX within 1-65535`);
+  }
+  return { min, max };
+}
