@@ -20,7 +20,7 @@ import {
   toStatus,
 } from '../../api/errors.js';
 import { type ResourceInfo, resourceByName } from '../../api/resources.js';
-import type { KubeObject, Status } from '../../api/types.js';
+import type { KubeObject, ObjectMeta, Status } from '../../api/types.js';
 
 type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -74,7 +74,7 @@ export interface FakeApiServer {
   refuseWatches: boolean;
   revision(): number;
   /** Creates or replaces an object as if a client wrote it (watchers see ADDED or MODIFIED). */
-  put(resource: string, obj: KubeObject): KubeObject;
+  put<T extends { metadata: ObjectMeta }>(resource: string, obj: T): T;
   /** Deletes an object (watchers see DELETED); false when it did not exist. */
   remove(resource: string, namespace: string | undefined, name: string): boolean;
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
@@ -199,6 +199,12 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     return `${JSON.stringify({ type, object })}\n`;
   }
 
+  function endWatch(w: Watcher): void {
+    watchers.delete(w);
+    clearTimeout(w.timer);
+    w.res.end();
+  }
+
   function deliver(change: Change): void {
     for (const w of watchers) {
       const line = eventFor(w, change);
@@ -309,7 +315,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     }
     watchers.add(w);
     const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
-    if (timeoutSeconds > 0) w.timer = setTimeout(() => res.end(), timeoutSeconds * 1000);
+    if (timeoutSeconds > 0) w.timer = setTimeout(() => endWatch(w), timeoutSeconds * 1000);
     res.on('close', () => {
       clearTimeout(w.timer);
       watchers.delete(w);
@@ -520,9 +526,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     requests,
     refuseWatches: false,
     revision: () => rev,
-    put(resource, obj) {
+    put<T extends { metadata: ObjectMeta }>(resource: string, obj: T): T {
       const info = resourceByName(resource)!;
-      return write(info, obj).obj;
+      return write(info, obj as unknown as KubeObject).obj as unknown as T;
     },
     remove(resource, namespace, name) {
       const info = resourceByName(resource)!;
@@ -537,7 +543,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       history.length = 0;
     },
     closeWatches() {
-      for (const w of watchers) w.res.end();
+      for (const w of watchers) endWatch(w);
     },
     destroyWatches() {
       for (const w of watchers) w.res.socket?.destroy();
