@@ -1,0 +1,1 @@
+export { createDockerRuntime, DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
