@@ -1,0 +1,477 @@
+import { describe, expect, it } from 'vitest';
+import { coreResources } from '../api/resources.js';
+import { openApiV3CoreV1, openApiV3Document, openApiV3Root } from './openapi.js';
+
+type Json = Record<string, any>;
+const doc: Json = JSON.parse(openApiV3CoreV1().body.toString());
+const schemas: Json = doc.components.schemas;
+
+/** Follows `allOf: [{$ref}]` / `$ref` the way kubectl's strategic patch code (PatchMetaFromOpenAPIV3) does. */
+function resolve(schema: Json): Json {
+  const inner = schema.allOf ? schema.allOf[0] : schema;
+  if (!inner.$ref) return inner;
+  const name = String(inner.$ref).replace('#/components/schemas/', '');
+  const target = schemas[name];
+  if (!target) throw new Error(`unresolvable ${inner.$ref}`);
+  return target;
+}
+
+function schemaForKind(kind: string, group = ''): Json {
+  const found = Object.values(schemas).find((s: Json) =>
+    s['x-kubernetes-group-version-kind']?.some(
+      (g: Json) => g.kind === kind && g.group === group && g.version === 'v1',
+    ),
+  );
+  if (!found) throw new Error(`no schema for ${kind}`);
+  return found;
+}
+
+/** The property schema at a dotted path ("spec.containers.ports"), stepping into array items. */
+function propertyAt(kind: string, path: string): Json {
+  let schema = schemaForKind(kind);
+  let property: Json = schema;
+  for (const key of path.split('.')) {
+    if (schema.type === 'array') schema = resolve(schema.items);
+    property = schema.properties?.[key];
+    if (!property) throw new Error(`unable to find api field "${key}" of ${path}`);
+    schema = resolve(property);
+  }
+  return property;
+}
+
+/** Every key of a realistic object must be a known field, or kubectl apply warns and falls back. */
+function unknownFields(value: unknown, schema: Json, at: string, out: string[]): string[] {
+  schema = resolve(schema);
+  if (Array.isArray(value)) {
+    for (const v of value) unknownFields(v, schema.items ?? {}, `${at}[]`, out);
+  } else if (value && typeof value === 'object') {
+    if (schema.additionalProperties) {
+      for (const [k, v] of Object.entries(value))
+        unknownFields(v, schema.additionalProperties, `${at}.${k}`, out);
+    } else {
+      for (const [k, v] of Object.entries(value)) {
+        const property = schema.properties?.[k];
+        if (!property) out.push(`${at}.${k}`);
+        else unknownFields(v, property, `${at}.${k}`, out);
+      }
+    }
+  }
+  return out;
+}
+
+describe('openApiV3Root and the document', () => {
+  it('points api/v1 at the document by its hash, built once', () => {
+    const first = openApiV3CoreV1();
+    expect(openApiV3CoreV1()).toBe(first);
+    expect(first.hash).toMatch(/^[0-9A-F]{128}$/);
+    expect(openApiV3Root()).toEqual({
+      paths: { 'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${first.hash}` } },
+    });
+    expect(openApiV3Document('api/v1')).toBe(first);
+    expect(openApiV3Document('/api/v1/')).toBe(first);
+    expect(openApiV3Document('apis/apps/v1')).toBeUndefined();
+  });
+
+  it('is OpenAPI 3.0 with every reference resolvable', () => {
+    expect(doc.openapi).toBe('3.0.0');
+    const refs: string[] = [];
+    (function walk(v: unknown) {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) k === '$ref' ? refs.push(String(x)) : walk(x);
+      }
+    })(doc);
+    expect(refs.length).toBeGreaterThan(300);
+    expect(refs.filter((r) => !schemas[r.replace('#/components/schemas/', '')])).toEqual([]);
+  });
+
+  it('has a schema with x-kubernetes-group-version-kind for every served kind and list', () => {
+    for (const r of coreResources) {
+      expect(schemaForKind(r.kind).properties.metadata).toBeDefined();
+      expect(schemaForKind(r.listKind).properties.items.type).toBe('array');
+    }
+    expect(schemaForKind('Scale', 'autoscaling').properties.spec).toBeDefined();
+    expect(schemaForKind('Binding').required).toEqual(['target']);
+    expect(schemaForKind('DeleteOptions').properties.propagationPolicy).toBeDefined();
+  });
+});
+
+describe('paths, as kubectl create/apply check them', () => {
+  /** kubectl's supportsQueryParamV3: a PATCH operation for the GVK that lists the parameter. */
+  const patchOpsFor = (kind: string, group = '') =>
+    Object.values(doc.paths as Json)
+      .map((p: Json) => p.patch)
+      .filter((op: Json | undefined) => {
+        const gvk = op?.['x-kubernetes-group-version-kind'];
+        return gvk && gvk.kind === kind && gvk.group === group && gvk.version === 'v1';
+      });
+
+  it('gives every PATCH, POST and PUT a GVK and a fieldValidation parameter', () => {
+    let count = 0;
+    for (const path of Object.values(doc.paths as Json)) {
+      for (const method of ['patch', 'post', 'put']) {
+        const op = path[method];
+        if (!op) continue;
+        count++;
+        expect(op['x-kubernetes-group-version-kind']).toBeDefined();
+        expect(op.parameters.map((p: Json) => p.name)).toContain('fieldValidation');
+      }
+    }
+    expect(count).toBeGreaterThan(20);
+    for (const r of coreResources) expect(patchOpsFor(r.kind).length).toBeGreaterThan(0);
+    expect(patchOpsFor('Scale', 'autoscaling')).toHaveLength(1);
+  });
+
+  it('accepts every patch type and declares a strategic merge patch body', () => {
+    const op = doc.paths['/api/v1/namespaces/{namespace}/pods/{name}'].patch;
+    expect(Object.keys(op.requestBody.content).sort()).toEqual([
+      'application/apply-patch+yaml',
+      'application/json-patch+json',
+      'application/merge-patch+json',
+      'application/strategic-merge-patch+json',
+    ]);
+    expect(op.parameters.map((p: Json) => p.name)).toEqual([
+      'dryRun',
+      'fieldManager',
+      'fieldValidation',
+      'force',
+    ]);
+    expect(op.operationId).toBe('patchCoreV1NamespacedPod');
+  });
+
+  it('lays out namespaced, cluster-scoped and subresource paths', () => {
+    const paths = Object.keys(doc.paths);
+    for (const p of [
+      '/api/v1/namespaces/{namespace}/pods',
+      '/api/v1/namespaces/{namespace}/pods/{name}',
+      '/api/v1/namespaces/{namespace}/pods/{name}/status',
+      '/api/v1/namespaces/{namespace}/pods/{name}/binding',
+      '/api/v1/namespaces/{namespace}/pods/{name}/log',
+      '/api/v1/namespaces/{namespace}/replicationcontrollers/{name}/scale',
+      '/api/v1/pods',
+      '/api/v1/nodes',
+      '/api/v1/nodes/{name}/status',
+      '/api/v1/namespaces/{name}',
+    ]) {
+      expect(paths).toContain(p);
+    }
+    expect(doc.paths['/api/v1/nodes'].parameters.map((p: Json) => p.name)).toEqual(['pretty']);
+    const list = doc.paths['/api/v1/namespaces/{namespace}/pods'].get;
+    expect(list['x-kubernetes-action']).toBe('list');
+    expect(list.parameters.map((p: Json) => p.name)).toContain('watch');
+    expect(
+      doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/log'].get.responses['200'].content,
+    ).toHaveProperty('text/plain');
+    expect(
+      doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/binding'].post['x-kubernetes-group-version-kind']
+        .kind,
+    ).toBe('Binding');
+  });
+});
+
+describe('strategic merge metadata', () => {
+  it.each([
+    ['Pod', 'spec.containers', 'name', 'merge'],
+    ['Pod', 'spec.initContainers', 'name', 'merge'],
+    ['Pod', 'spec.containers.ports', 'containerPort', 'merge'],
+    ['Pod', 'spec.containers.env', 'name', 'merge'],
+    ['Pod', 'spec.containers.volumeMounts', 'mountPath', 'merge'],
+    ['Pod', 'spec.volumes', 'name', 'merge,retainKeys'],
+    ['Pod', 'spec.imagePullSecrets', 'name', 'merge'],
+    ['Pod', 'status.conditions', 'type', 'merge'],
+    ['Pod', 'metadata.ownerReferences', 'uid', 'merge'],
+    ['ReplicationController', 'spec.template.spec.containers', 'name', 'merge'],
+    ['Service', 'spec.ports', 'port', 'merge'],
+    ['Node', 'status.conditions', 'type', 'merge'],
+    ['Node', 'status.addresses', 'type', 'merge'],
+    ['Namespace', 'status.conditions', 'type', 'merge'],
+  ])('%s %s merges by %s', (kind, path, key, strategy) => {
+    const p = propertyAt(kind, path);
+    expect(p.type).toBe('array');
+    expect(p['x-kubernetes-patch-merge-key']).toBe(key);
+    expect(p['x-kubernetes-patch-strategy']).toBe(strategy);
+  });
+
+  it('replaces atomic lists', () => {
+    for (const [kind, path] of [
+      ['Pod', 'spec.tolerations'],
+      ['Pod', 'spec.containers.args'],
+      ['Node', 'spec.taints'],
+      ['Endpoints', 'subsets'],
+    ] as const) {
+      const p = propertyAt(kind, path);
+      expect(p['x-kubernetes-patch-merge-key']).toBeUndefined();
+      expect(p['x-kubernetes-list-type']).toBe('atomic');
+    }
+  });
+
+  it('knows every field of realistic manifests (no "unable to find api field" in kubectl apply)', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'web',
+        namespace: 'default',
+        labels: { app: 'web' },
+        annotations: { a: 'b' },
+        ownerReferences: [
+          { apiVersion: 'v1', kind: 'ReplicationController', name: 'rc', uid: 'u', controller: true },
+        ],
+        finalizers: ['x'],
+      },
+      spec: {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }] }],
+            },
+            preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchFields: [] } }],
+          },
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              {
+                weight: 10,
+                podAffinityTerm: { topologyKey: 'zone', labelSelector: { matchLabels: { app: 'web' } } },
+              },
+            ],
+          },
+        },
+        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }],
+        tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 5 }],
+        nodeSelector: { disk: 'ssd' },
+        securityContext: {
+          runAsUser: 1000,
+          fsGroup: 2000,
+          sysctls: [{ name: 'a', value: '1' }],
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        dnsConfig: { nameservers: ['1.1.1.1'], options: [{ name: 'ndots', value: '2' }] },
+        hostAliases: [{ ip: '127.0.0.1', hostnames: ['foo'] }],
+        restartPolicy: 'Always',
+        terminationGracePeriodSeconds: 30,
+        serviceAccountName: 'default',
+        schedulerName: 'default-scheduler',
+        priorityClassName: 'high',
+        readinessGates: [{ conditionType: 'x' }],
+        volumes: [
+          { name: 'data', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } },
+          { name: 'host', hostPath: { path: '/tmp', type: 'Directory' } },
+          { name: 'cfg', configMap: { name: 'c', items: [{ key: 'k', path: 'p' }] } },
+          { name: 'sec', secret: { secretName: 's', defaultMode: 420 } },
+          { name: 'pvc', persistentVolumeClaim: { claimName: 'claim' } },
+          {
+            name: 'proj',
+            projected: {
+              sources: [
+                { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+                { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+              ],
+            },
+          },
+        ],
+        initContainers: [{ name: 'init', image: 'busybox', command: ['true'], restartPolicy: 'Always' }],
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox',
+            imagePullPolicy: 'IfNotPresent',
+            command: ['sh'],
+            args: ['-c', 'sleep 1'],
+            workingDir: '/',
+            ports: [{ name: 'http', containerPort: 80, protocol: 'TCP', hostPort: 8080 }],
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'C', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
+              { name: 'D', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } },
+              { name: 'E', valueFrom: { secretKeyRef: { name: 's', key: 'k', optional: true } } },
+            ],
+            envFrom: [{ configMapRef: { name: 'c' }, prefix: 'X_' }, { secretRef: { name: 's' } }],
+            resources: { limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '100m' } },
+            volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true, subPath: 'x' }],
+            livenessProbe: {
+              exec: { command: ['true'] },
+              initialDelaySeconds: 1,
+              periodSeconds: 5,
+              failureThreshold: 3,
+            },
+            readinessProbe: {
+              httpGet: { path: '/', port: 'http', httpHeaders: [{ name: 'X', value: 'y' }] },
+            },
+            startupProbe: { tcpSocket: { port: 80 }, grpc: { port: 9000 } },
+            lifecycle: { postStart: { exec: { command: ['true'] } }, preStop: { sleep: { seconds: 3 } } },
+            securityContext: {
+              runAsNonRoot: true,
+              readOnlyRootFilesystem: true,
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+            },
+            stdin: true,
+            tty: true,
+            terminationMessagePath: '/dev/termination-log',
+            terminationMessagePolicy: 'File',
+          },
+        ],
+      },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 't', lastProbeTime: null }],
+        hostIP: '127.0.1.1',
+        hostIPs: [{ ip: '127.0.1.1' }],
+        podIP: '10.0.0.1',
+        podIPs: [{ ip: '10.0.0.1' }],
+        startTime: 't',
+        qosClass: 'Burstable',
+        containerStatuses: [
+          {
+            name: 'app',
+            ready: true,
+            started: true,
+            restartCount: 1,
+            image: 'busybox',
+            imageID: 'sha',
+            containerID: 'docker://x',
+            state: { running: { startedAt: 't' } },
+            lastState: {
+              terminated: {
+                exitCode: 1,
+                reason: 'Error',
+                signal: 9,
+                startedAt: 't',
+                finishedAt: 't',
+                containerID: 'c',
+              },
+            },
+          },
+        ],
+      },
+    };
+    const rc = {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name: 'rc' },
+      spec: {
+        replicas: 3,
+        minReadySeconds: 1,
+        selector: { app: 'web' },
+        template: { metadata: { labels: { app: 'web' } }, spec: pod.spec },
+      },
+      status: {
+        replicas: 3,
+        readyReplicas: 3,
+        availableReplicas: 3,
+        fullyLabeledReplicas: 3,
+        observedGeneration: 1,
+        conditions: [],
+      },
+    };
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: {
+        type: 'NodePort',
+        selector: { app: 'web' },
+        ports: [
+          {
+            name: 'http',
+            port: 80,
+            targetPort: 'http',
+            nodePort: 30080,
+            protocol: 'TCP',
+            appProtocol: 'http',
+          },
+        ],
+        clusterIP: '10.0.0.1',
+        clusterIPs: ['10.0.0.1'],
+        externalIPs: ['1.2.3.4'],
+        sessionAffinity: 'ClientIP',
+        sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } },
+        externalTrafficPolicy: 'Cluster',
+        internalTrafficPolicy: 'Cluster',
+        ipFamilies: ['IPv4'],
+        ipFamilyPolicy: 'SingleStack',
+        publishNotReadyAddresses: false,
+      },
+      status: { loadBalancer: { ingress: [{ ip: '1.1.1.1' }] } },
+    };
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n' },
+      spec: {
+        podCIDR: '10.0.0.0/24',
+        podCIDRs: ['10.0.0.0/24'],
+        unschedulable: true,
+        taints: [{ key: 'k', effect: 'NoSchedule' }],
+      },
+      status: {
+        capacity: { cpu: '2' },
+        allocatable: { cpu: '2' },
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            lastHeartbeatTime: 't',
+            lastTransitionTime: 't',
+            reason: 'r',
+            message: 'm',
+          },
+        ],
+        addresses: [{ type: 'InternalIP', address: '127.0.1.1' }],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Debian', architecture: 'amd64' },
+        images: [{ names: ['busybox'], sizeBytes: 1 }],
+      },
+    };
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e' },
+      involvedObject: {
+        kind: 'Pod',
+        name: 'p',
+        namespace: 'default',
+        uid: 'u',
+        fieldPath: 'spec.containers{app}',
+      },
+      reason: 'Started',
+      message: 'm',
+      source: { component: 'kubelet', host: 'n' },
+      firstTimestamp: 't',
+      lastTimestamp: 't',
+      count: 1,
+      type: 'Normal',
+      reportingComponent: 'kubelet',
+      reportingInstance: 'n',
+    };
+    const endpoints = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 's' },
+      subsets: [
+        {
+          addresses: [{ ip: '10.0.0.1', nodeName: 'n', targetRef: { kind: 'Pod', name: 'p' } }],
+          ports: [{ port: 80, name: 'http' }],
+        },
+      ],
+    };
+    const namespace = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'ns' },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    };
+    for (const o of [pod, rc, service, node, event, endpoints, namespace]) {
+      expect(unknownFields(o, schemaForKind(o.kind), o.kind, [])).toEqual([]);
+    }
+  });
+
+  it('prints kubectl explain descriptions from the shared docs', () => {
+    expect(propertyAt('Pod', 'spec.nodeName').description).toMatch(/^NodeName indicates in which node/);
+    expect(resolve(propertyAt('Pod', 'metadata')).properties.name.description).toMatch(
+      /^Name must be unique/,
+    );
+  });
+});
