@@ -9,6 +9,8 @@ import type { Storage } from './storage/types.js';
 export interface ApiServerOptions {
   /** A Storage instance (the caller owns and closes it) or a storage URL opened with openStorage(). */
   storage: Storage | string;
+  /** When storage is a URL: compact its history this often (Kubernetes: 5 min); 0 disables. */
+  compactionIntervalMs?: number;
   /** Bind address; default 127.0.0.1. */
   host?: string;
   /** Port; 0 picks a free one. Default 8080 (plain HTTP until TLS and authentication arrive). */
@@ -47,6 +49,7 @@ export interface ApiServerOptions {
 
 export interface ResolvedOptions {
   storage: Storage | string;
+  compactionIntervalMs: number;
   host: string;
   port: number;
   serviceClusterIPRange: string;
@@ -71,6 +74,7 @@ export const defaultServiceClusterIPRange = '127.10.0.0/16';
 export function resolveOptions(options: ApiServerOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
     storage: options.storage,
+    compactionIntervalMs: options.compactionIntervalMs ?? 5 * 60_000,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 8080,
     serviceClusterIPRange: options.serviceClusterIPRange ?? defaultServiceClusterIPRange,

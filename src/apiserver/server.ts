@@ -22,6 +22,7 @@ import { ObjectStore } from './registry/object-store.js';
 import { ResourceRest } from './registry/rest.js';
 import { createServiceAllocators, type ServiceAllocators } from './registry/services.js';
 import { strategies } from './registry/strategies.js';
+import type { OpenStorageOptions } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import { WatchCache } from './watchcache/watch-cache.js';
 
@@ -130,7 +131,11 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
   const handle = compose([instrument, resolve, ...(input.stages ?? []), dispatch]);
 
   async function start(): Promise<void> {
-    const store: Storage = storage ?? (await openStorageUrl(options.storage as string));
+    const store: Storage =
+      storage ??
+      (await openStorageUrl(options.storage as string, {
+        compaction: { intervalMs: options.compactionIntervalMs, clock, logger },
+      }));
     storage = store;
     const cache = new WatchCache({
       storage: store,
@@ -249,9 +254,9 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
   };
 }
 
-async function openStorageUrl(url: string): Promise<Storage> {
+async function openStorageUrl(url: string, storageOptions: OpenStorageOptions): Promise<Storage> {
   const { openStorage } = await import('./storage/index.js');
-  return openStorage(url);
+  return openStorage(url, storageOptions);
 }
 
 function trimSlash(path: string): string {

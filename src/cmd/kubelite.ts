@@ -7,7 +7,9 @@ type Command = {
   load: () => Promise<{ main(argv: string[]): Promise<number | undefined> }>;
 };
 
-const commands: Record<string, Command> = {};
+const commands: Record<string, Command> = {
+  apiserver: { describe: 'serve the Kubernetes v1 API', load: () => import('./apiserver.js') },
+};
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(20)} ${c.describe}`);

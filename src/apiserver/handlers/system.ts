@@ -10,7 +10,7 @@ import {
   apiVersions,
   coreApiResourceList,
 } from '../discovery.js';
-import { writeJson, writeText } from '../http/respond.js';
+import { writeJson, writeJsonText, writeText } from '../http/respond.js';
 import { negotiateAccept } from '../negotiate.js';
 import { openApiV3CoreV1, openApiV3Root } from '../openapi.js';
 
@@ -62,13 +62,13 @@ export function systemRoutes(deps: SystemDeps): Map<string, SystemHandler> {
     ['/api', discovery('api', () => apiVersions(deps.address()))],
     ['/apis', discovery('apis', apiGroupList)],
     ['/api/v1', (_req, res) => writeJson(res, 200, coreApiResourceList())],
-    ['/openapi/v3', (_req, res) => writeJson(res, 200, openApiV3Root().body)],
+    ['/openapi/v3', (_req, res) => writeJson(res, 200, openApiV3Root())],
     [
       '/openapi/v3/api/v1',
       (_req, res) => {
         const doc = openApiV3CoreV1();
         res.setHeader('ETag', `"${doc.hash}"`);
-        writeJson(res, 200, doc.body);
+        writeJsonText(res, 200, doc.body);
       },
     ],
   ]);

@@ -10,6 +10,7 @@ import { type AdmissionPlugin, admit } from './admission.js';
 import { cloneObject } from './codec.js';
 import { generateName, generateNameAttempts } from './names.js';
 import { checkResourceVersion, type ObjectStore } from './object-store.js';
+import { noReservation, type Reservation, type WriteHooks } from './reservation.js';
 import {
   checkTypeMeta,
   prepareCreate,
@@ -21,21 +22,6 @@ import {
   validateForUpdate,
 } from './strategy.js';
 import { findUnknownFields } from './unknown-fields.js';
-
-/** A side effect taken before a write (an IP or port reserved) that the write's outcome settles. */
-export interface Reservation {
-  commit(): void;
-  rollback(): void;
-}
-
-export const noReservation: Reservation = { commit: () => {}, rollback: () => {} };
-
-export interface WriteHooks {
-  beforeCreate?(obj: KubeObject, dryRun: boolean): Reservation;
-  beforeUpdate?(obj: KubeObject, old: KubeObject, dryRun: boolean): Reservation;
-  /** The object has left storage (any path: delete, finalizers removed, namespace purge). */
-  afterDelete?(obj: KubeObject): void;
-}
 
 export interface WriteResult {
   object: KubeObject;

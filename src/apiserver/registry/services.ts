@@ -6,7 +6,7 @@
 import { invalid } from '../../api/errors.js';
 import type { KubeObject, Service, StatusCause } from '../../api/types.js';
 import { formatIPv4, ipRangeAllocator, parseIPv4, RangeAllocator } from './allocator.js';
-import { noReservation, type Reservation, type WriteHooks } from './rest.js';
+import { noReservation, type Reservation, type WriteHooks } from './reservation.js';
 
 export interface ServiceAllocatorOptions {
   clusterIPRange: string;

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject, Service } from '../../api/types.js';
+import { formatIPv4, ipRangeAllocator, parseIPv4, RangeAllocator } from './allocator.js';
+import { createServiceAllocators } from './services.js';
+
+function svc(name: string, spec: Service['spec']): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default' },
+    spec,
+  } as unknown as KubeObject;
+}
+const specOf = (o: KubeObject) => (o as unknown as Service).spec;
+
+describe('RangeAllocator', () => {
+  it('hands out every value once, then reports full; released values come back', () => {
+    const a = new RangeAllocator(100, 5);
+    const got = new Set(Array.from({ length: 5 }, () => a.allocateNext()));
+    expect([...got].sort()).toEqual([100, 101, 102, 103, 104]);
+    expect(a.allocateNext()).toBeUndefined();
+    a.release(102);
+    expect(a.allocateNext()).toBe(102);
+    expect(a.allocate(99)).toBe('range');
+    expect(a.allocate(101)).toBe('taken');
+  });
+
+  it('excludes network and broadcast addresses of a CIDR', () => {
+    const ips = ipRangeAllocator('127.10.0.0/30');
+    expect(ips.size).toBe(2);
+    expect(formatIPv4(ips.base)).toBe('127.10.0.1');
+    expect(parseIPv4('127.10.0.3')).toBe(ips.base + 2);
+    expect(() => ipRangeAllocator('10.0.0.0')).toThrow(/invalid/);
+  });
+});
+
+describe('service allocators', () => {
+  const options = {
+    clusterIPRange: '127.10.0.0/24',
+    nodePortRange: { min: 30000, max: 30009 },
+    allPorts: false,
+  };
+
+  it('allocates a cluster IP and node ports for NodePort services only', () => {
+    const a = createServiceAllocators(options);
+    const cluster = svc('a', { ports: [{ port: 80 }] });
+    a.hooks.beforeCreate!(cluster, false).commit();
+    expect(specOf(cluster).clusterIP).toMatch(/^127\.10\.0\.\d+$/);
+    expect(specOf(cluster).clusterIPs).toEqual([specOf(cluster).clusterIP]);
+    expect(specOf(cluster).ports![0]!.nodePort).toBeUndefined();
+    const nodePort = svc('b', { type: 'NodePort', ports: [{ port: 80 }, { port: 81, nodePort: 30005 }] });
+    a.hooks.beforeCreate!(nodePort, false).commit();
+    const ports = specOf(nodePort).ports!.map((p) => p.nodePort);
+    expect(ports[1]).toBe(30005);
+    expect(ports[0]).toBeGreaterThanOrEqual(30000);
+    expect(a.ports.used).toBe(2);
+  });
+
+  it('gives every ClusterIP port a node port with allPorts, but not headless services', () => {
+    const a = createServiceAllocators({ ...options, allPorts: true });
+    const s = svc('a', { ports: [{ port: 80 }] });
+    a.hooks.beforeCreate!(s, false).commit();
+    expect(specOf(s).ports![0]!.nodePort).toBeGreaterThanOrEqual(30000);
+    const headless = svc('h', { clusterIP: 'None', ports: [{ port: 80 }] });
+    a.hooks.beforeCreate!(headless, false).commit();
+    expect(specOf(headless).ports![0]!.nodePort).toBeUndefined();
+    expect(specOf(headless).clusterIP).toBe('None');
+  });
+
+  it('refuses taken or out-of-range values with Kubernetes causes and reserves nothing', () => {
+    const a = createServiceAllocators(options);
+    a.hooks.beforeCreate!(
+      svc('a', { clusterIP: '127.10.0.7', type: 'NodePort', ports: [{ port: 80, nodePort: 30001 }] }),
+      false,
+    ).commit();
+    const again = svc('b', {
+      clusterIP: '127.10.0.7',
+      type: 'NodePort',
+      ports: [{ port: 80, nodePort: 30001 }, { port: 81 }],
+    });
+    let error: any;
+    try {
+      a.hooks.beforeCreate!(again, false);
+    } catch (e) {
+      error = e;
+    }
+    expect(error?.httpCode).toBe(422);
+    expect(error.message).toContain(
+      'spec.clusterIPs: Invalid value: []string{"127.10.0.7"}: failed to allocate IP 127.10.0.7: provided IP is already allocated',
+    );
+    expect(error.message).toContain(
+      'spec.ports[0].nodePort: Invalid value: 30001: provided port is already allocated',
+    );
+    expect(a.ports.used).toBe(1);
+    expect(a.ips.used).toBe(1);
+    expect(() => a.hooks.beforeCreate!(svc('c', { clusterIP: '10.0.0.1' }), false)).toThrow(
+      /not in the valid range/,
+    );
+  });
+
+  it('releases on delete and on rollback; dry runs reserve nothing', () => {
+    const a = createServiceAllocators(options);
+    const s = svc('a', { type: 'NodePort', ports: [{ port: 80 }] });
+    a.hooks.beforeCreate!(s, false).commit();
+    a.hooks.afterDelete!(s);
+    expect([a.ips.used, a.ports.used]).toEqual([0, 0]);
+    a.hooks.beforeCreate!(svc('b', { type: 'NodePort', ports: [{ port: 80 }] }), false).rollback();
+    a.hooks.beforeCreate!(svc('c', { type: 'NodePort', ports: [{ port: 80 }] }), true).commit();
+    expect([a.ips.used, a.ports.used]).toEqual([0, 0]);
+  });
+
+  it('frees node ports an update drops, and restores reservations from stored services', () => {
+    const a = createServiceAllocators(options);
+    const old = svc('a', { type: 'NodePort', ports: [{ port: 80 }] });
+    a.hooks.beforeCreate!(old, false).commit();
+    const next = svc('a', { ...specOf(old), type: 'ClusterIP', ports: [{ port: 80 }] });
+    a.hooks.beforeUpdate!(next, old, false).commit();
+    expect(a.ports.used).toBe(0);
+    expect(a.ips.used).toBe(1);
+    const restarted = createServiceAllocators(options);
+    restarted.restore([
+      next,
+      svc('x', { clusterIP: '127.10.0.9', type: 'NodePort', ports: [{ port: 1, nodePort: 30003 }] }),
+    ]);
+    expect([restarted.ips.used, restarted.ports.used]).toEqual([2, 1]);
+    expect(restarted.ports.isTaken(30003)).toBe(true);
+  });
+});

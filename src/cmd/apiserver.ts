@@ -1,0 +1,100 @@
+// `kubelite apiserver`: the Kubernetes v1 REST API over a storage URL. Every flag is also an
+// environment variable KUBELITE_<FLAG> (upper case, dashes as underscores); flags win.
+import { parseArgs } from 'node:util';
+import { createApiServer } from '../apiserver/server.js';
+import { createLogger } from '../util/log.js';
+
+const flags = {
+  storage: { type: 'string', default: 'embedded://./kubelite-data' },
+  port: { type: 'string', default: '8080' },
+  'bind-address': { type: 'string', default: '127.0.0.1' },
+  'service-cluster-ip-range': { type: 'string', default: '127.10.0.0/16' },
+  'service-node-port-range': { type: 'string', default: '30000-32767' },
+  'node-ports-for-all-services': { type: 'boolean', default: false },
+  'event-ttl': { type: 'string', default: '1h' },
+  'max-request-body-bytes': { type: 'string', default: String(3 * 1024 * 1024) },
+  'watch-cache-capacity': { type: 'string', default: '10000' },
+  'compaction-interval': { type: 'string', default: '5m' },
+  'log-level': { type: 'string', default: 'info' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+const usage = `Usage: kubelite apiserver [flags]
+
+  --storage URL                     embedded:///dir (or a path), etcd://host:port[,...][/prefix], memory://
+  --port N                          listen port (0 = any free port)        [8080]
+  --bind-address IP                 listen address                         [127.0.0.1]
+  --service-cluster-ip-range CIDR   service cluster IPs                    [127.10.0.0/16]
+  --service-node-port-range A-B     service node ports                     [30000-32767]
+  --node-ports-for-all-services     give ClusterIP service ports node ports too
+  --event-ttl DURATION              events expire after                    [1h]
+  --max-request-body-bytes N        larger bodies get 413                  [3145728]
+  --watch-cache-capacity N          events kept per resource for resuming  [10000]
+  --compaction-interval DURATION    storage compaction period, 0 = off     [5m]
+  --log-level LEVEL                 trace|debug|info|warn|error            [info]
+
+Every flag can be given as KUBELITE_<FLAG> in the environment (e.g. KUBELITE_STORAGE, KUBELITE_PORT).
+`;
+
+/** "90s", "5m", "1h", "1500ms" or plain milliseconds. */
+export function parseDurationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new Error(`invalid duration "${text}": use e.g. 500ms, 30s, 5m, 1h`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+function integer(name: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got "${text}"`);
+  return Number(text);
+}
+
+/** Flags from argv, falling back to KUBELITE_* variables, then defaults. */
+export function readFlags(argv: string[], env: NodeJS.ProcessEnv = process.env) {
+  const { values } = parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false });
+  const pick = (name: keyof typeof flags): string | boolean => {
+    const given = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `--no-${name}`);
+    const envValue = env[`KUBELITE_${name.toUpperCase().replace(/-/g, '_')}`];
+    if (!given && envValue !== undefined) {
+      return flags[name].type === 'boolean' ? envValue === 'true' || envValue === '1' : envValue;
+    }
+    return values[name] as string | boolean;
+  };
+  return {
+    help: pick('help') as boolean,
+    storage: pick('storage') as string,
+    port: integer('port', pick('port') as string),
+    host: pick('bind-address') as string,
+    serviceClusterIPRange: pick('service-cluster-ip-range') as string,
+    serviceNodePortRange: pick('service-node-port-range') as string,
+    nodePortsForAllServices: pick('node-ports-for-all-services') as boolean,
+    eventTtlMs: parseDurationMs(pick('event-ttl') as string),
+    maxRequestBodyBytes: integer('max-request-body-bytes', pick('max-request-body-bytes') as string),
+    watchCacheCapacity: integer('watch-cache-capacity', pick('watch-cache-capacity') as string),
+    compactionIntervalMs: parseDurationMs(pick('compaction-interval') as string),
+    logLevel: pick('log-level') as string,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { help, logLevel, ...options } = readFlags(argv);
+  if (help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const logger = createLogger({ component: 'apiserver', level: logLevel });
+  const server = createApiServer({ ...options, logger });
+  const abort = new AbortController();
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    abort.abort();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  const running = server.run(abort.signal);
+  await server.start();
+  process.stdout.write(`kubelite apiserver listening on ${server.url}\n`);
+  await running;
+  logger.flush();
+  return 0;
+}

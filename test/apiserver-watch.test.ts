@@ -1,0 +1,146 @@
+// Black-box: watch over HTTP — stream format, resume, 410 below the window, selector transitions,
+// bookmarks, timeouts, Table watches — on every storage backend.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Backend, type StartedApiServer, startApiServer } from './harness/apiserver.js';
+import { http, watch } from './harness/http.js';
+
+const backends: Backend[] = ['memory', 'embedded', 'etcd'];
+
+function pod(name: string, labels: Record<string, string> = {}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels },
+    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  };
+}
+
+describe.each(backends)('apiserver watch (%s)', (backend) => {
+  let api: StartedApiServer;
+  const pods = '/api/v1/namespaces/default/pods';
+  const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    http(api.url, method, path, body, headers);
+  const mergePatch = { 'content-type': 'application/merge-patch+json' };
+
+  beforeAll(async () => {
+    api = await startApiServer({ storage: backend, watchCacheCapacity: 20, bookmarkIntervalMs: 300 });
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('streams chunked JSON lines: synthetic ADDED, then changes, with headers sent at once', async () => {
+    await call('POST', pods, pod('w-1'));
+    const w = await watch(api.url, `${pods}?watch=true`);
+    expect(w.status).toBe(200);
+    expect(w.headers['content-type']).toBe('application/json');
+    expect(w.headers['transfer-encoding']).toBe('chunked');
+    const initial = await w.next();
+    expect(initial).toMatchObject({ type: 'ADDED', object: { kind: 'Pod', metadata: { name: 'w-1' } } });
+    await call('PATCH', `${pods}/w-1`, { metadata: { labels: { v: '2' } } }, mergePatch);
+    await call('DELETE', `${pods}/w-1`);
+    const events = await w.take(2);
+    expect(events.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED']);
+    expect(Number(events[1]!.object.metadata.resourceVersion)).toBeGreaterThan(
+      Number(events[0]!.object.metadata.resourceVersion),
+    );
+    w.close();
+  });
+
+  it('watches without headers-first events on an empty result (idle stream stays open)', async () => {
+    const w = await watch(api.url, `${pods}?watch=true&labelSelector=nothing%3Dhere`);
+    expect(w.status).toBe(200);
+    await expect(w.next(300)).rejects.toThrow(/no watch event/);
+    w.close();
+  });
+
+  it('resumes from a list resourceVersion with exactly the later events, also via the legacy path', async () => {
+    const list = await call('GET', pods);
+    const rv = list.json.metadata.resourceVersion;
+    await call('POST', pods, pod('w-2'));
+    await call('POST', pods, pod('w-3'));
+    const w = await watch(api.url, `${pods}?watch=1&resourceVersion=${rv}`);
+    expect((await w.take(2)).map((e) => [e.type, e.object.metadata.name])).toEqual([
+      ['ADDED', 'w-2'],
+      ['ADDED', 'w-3'],
+    ]);
+    w.close();
+    const legacy = await watch(api.url, `/api/v1/watch/namespaces/default/pods/w-3?resourceVersion=${rv}`);
+    expect((await legacy.take(1)).map((e) => e.object.metadata.name)).toEqual(['w-3']);
+    legacy.close();
+  });
+
+  it('answers a resourceVersion below the window with one ERROR 410 event, never the fresh list RV', async () => {
+    const old = (await call('GET', pods)).json.metadata.resourceVersion;
+    for (let i = 0; i < 25; i++) await call('POST', pods, pod(`churn-${i}`));
+    const w = await watch(api.url, `${pods}?watch=true&resourceVersion=${old}`);
+    expect(w.status).toBe(200);
+    const error = await w.next();
+    expect(error).toMatchObject({ type: 'ERROR', object: { kind: 'Status', reason: 'Expired', code: 410 } });
+    expect(await w.next()).toBeUndefined();
+    const fresh = (await call('GET', pods)).json.metadata.resourceVersion;
+    const ok = await watch(api.url, `${pods}?watch=true&resourceVersion=${fresh}`);
+    await call('DELETE', `${pods}/churn-0`);
+    expect((await ok.next())?.type).toBe('DELETED');
+    ok.close();
+    await call('DELETE', `${pods}?labelSelector=`);
+  });
+
+  it('turns label changes into ADDED / DELETED for selector watches', async () => {
+    await call('POST', pods, pod('sel', { tier: 'a' }));
+    const rv = (await call('GET', pods)).json.metadata.resourceVersion;
+    const w = await watch(api.url, `${pods}?watch=true&resourceVersion=${rv}&labelSelector=tier%3Db`);
+    await call('PATCH', `${pods}/sel`, { metadata: { labels: { tier: 'b' } } }, mergePatch);
+    await call('PATCH', `${pods}/sel`, { metadata: { labels: { tier: 'c' } } }, mergePatch);
+    const events = await w.take(2);
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
+    expect(events[1]!.object.metadata.labels.tier).toBe('b');
+    w.close();
+  });
+
+  it('filters by spec.nodeName (kubelet watches) and sees a pod arrive when bound', async () => {
+    await call('POST', pods, pod('to-bind'));
+    const w = await watch(api.url, `/api/v1/pods?watch=true&fieldSelector=spec.nodeName%3Dnode-7`);
+    const binding = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: 'to-bind' },
+      target: { kind: 'Node', name: 'node-7' },
+    };
+    expect((await call('POST', `${pods}/to-bind/binding`, binding)).status).toBe(201);
+    const event = await w.next();
+    expect(event).toMatchObject({ type: 'ADDED', object: { spec: { nodeName: 'node-7' } } });
+    w.close();
+  });
+
+  it('sends BOOKMARKs on idle watches that allow them, and closes at timeoutSeconds', async () => {
+    const w = await watch(
+      api.url,
+      `${pods}?watch=true&allowWatchBookmarks=true&labelSelector=none%3Dx&timeoutSeconds=2`,
+    );
+    const bookmark = await w.next(3000);
+    expect(bookmark).toMatchObject({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1' } });
+    expect(Number(bookmark!.object.metadata.resourceVersion)).toBeGreaterThan(0);
+    let end: unknown = bookmark;
+    while (end !== undefined) end = await w.next(5000);
+    expect(end).toBeUndefined();
+  });
+
+  it('sends a one-row Table per event to Table watchers', async () => {
+    const w = await watch(api.url, `${pods}?watch=true&fieldSelector=metadata.name%3Dtabled`, {
+      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    });
+    await call('POST', pods, pod('tabled'));
+    const event = await w.next();
+    expect(event?.type).toBe('ADDED');
+    expect(event?.object.kind).toBe('Table');
+    expect(event?.object.rows).toHaveLength(1);
+    expect(event?.object.rows[0].cells[0]).toBe('tabled');
+    w.close();
+  });
+
+  it('rejects watches with an invalid selector with 400', async () => {
+    const res = await call('GET', `${pods}?watch=true&fieldSelector=nope%3Dx`);
+    expect(res.status).toBe(400);
+  });
+});
