@@ -129,6 +129,17 @@ const jsonAndYaml = (name: string) => ({
 });
 const response = (description: string, name: string) => ({ description, content: jsonAndYaml(name) });
 const unauthorized = { '401': { description: 'Unauthorized' } };
+/** A request body of any content type that decodes to `name`. DeleteOptions bodies are optional. */
+const bodyOf = (name: string, required = true) => ({
+  content: { '*/*': { schema: schemaRef(name) } },
+  ...(required ? { required: true } : {}),
+});
+const createResponses = (name: string) => ({
+  '200': response('OK', name),
+  '201': response('Created', name),
+  '202': response('Accepted', name),
+});
+const deleteOptionsBody = bodyOf(`${metaV1}DeleteOptions`, false);
 
 const patchBody = {
   content: Object.fromEntries(
@@ -175,7 +186,7 @@ function operation(
 function objectOperations(target: Target, verbs: readonly string[]): Record<string, Schema> {
   const ops: Record<string, Schema> = {};
   const ok = { '200': response('OK', target.schema) };
-  const body = { content: { '*/*': { schema: schemaRef(target.schema) } }, required: true };
+  const okOrCreated = { ...ok, '201': response('Created', target.schema) };
   if (verbs.includes('get')) ops.get = operation('read', 'get', target, `read ${target.what}`, [], ok);
   if (verbs.includes('update')) {
     ops.put = operation(
@@ -184,11 +195,8 @@ function objectOperations(target: Target, verbs: readonly string[]): Record<stri
       target,
       `replace ${target.what}`,
       writeParams,
-      {
-        ...ok,
-        '201': response('Created', target.schema),
-      },
-      body,
+      okOrCreated,
+      bodyOf(target.schema),
     );
   }
   if (verbs.includes('patch')) {
@@ -198,10 +206,7 @@ function objectOperations(target: Target, verbs: readonly string[]): Record<stri
       target,
       `partially update ${target.what}`,
       [...writeParams, force],
-      {
-        ...ok,
-        '201': response('Created', target.schema),
-      },
+      okOrCreated,
       patchBody,
     );
   }
@@ -242,12 +247,8 @@ function resourcePaths(r: ResourceInfo): Record<string, Schema> {
       item,
       `create a ${r.kind}`,
       writeParams,
-      {
-        '200': response('OK', schema),
-        '201': response('Created', schema),
-        '202': response('Accepted', schema),
-      },
-      { content: { '*/*': { schema: schemaRef(schema) } }, required: true },
+      createResponses(schema),
+      bodyOf(schema),
     );
   }
   if (r.verbs.includes('deletecollection')) {
@@ -258,7 +259,7 @@ function resourcePaths(r: ResourceInfo): Record<string, Schema> {
       `delete collection of ${r.kind}`,
       [...deleteParams, ...listParams.filter((p) => p.name !== 'watch' && p.name !== 'allowWatchBookmarks')],
       { '200': response('OK', `${metaV1}Status`) },
-      { content: { '*/*': { schema: schemaRef(`${metaV1}DeleteOptions`) } } },
+      deleteOptionsBody,
     );
   }
   paths[base] = collection;
@@ -275,7 +276,7 @@ function resourcePaths(r: ResourceInfo): Record<string, Schema> {
         '200': response('OK', schema),
         '202': response('Accepted', schema),
       },
-      { content: { '*/*': { schema: schemaRef(`${metaV1}DeleteOptions`) } } },
+      deleteOptionsBody,
     );
   }
   paths[`${base}/{name}`] = one;
@@ -312,12 +313,8 @@ function resourcePaths(r: ResourceInfo): Record<string, Schema> {
           target,
           `create binding of a ${r.kind}`,
           writeParams,
-          {
-            '200': response('OK', binding),
-            '201': response('Created', binding),
-            '202': response('Accepted', binding),
-          },
-          { content: { '*/*': { schema: schemaRef(binding) } }, required: true },
+          createResponses(binding),
+          bodyOf(binding),
         ),
       };
     } else if (sub === 'log') {
