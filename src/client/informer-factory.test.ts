@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
 import { createInformerFactory } from './informer-factory.js';
 import { createClient, type KubeClient } from './rest.js';
+import { eventually } from './testing/eventually.js';
 import { type FakeApiServer, startFakeApiServer } from './testing/fake-apiserver.js';
 
 let server: FakeApiServer;
@@ -41,7 +42,7 @@ describe('shared informer factory', () => {
     // The indexers of both users live in the one shared cache.
     expect(forScheduler.store.byIndex('node', 'n1')).toHaveLength(1);
     expect(forScheduler.store.byIndex('ns', 'default')).toHaveLength(1);
-    await expect.poll(() => server.openWatches()).toBe(2);
+    await eventually(() => server.openWatches()).toBe(2);
     expect(server.count({ resource: 'pods', watch: false })).toBe(2);
     abort.abort();
     await factory.stopped();

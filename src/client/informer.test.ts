@@ -3,6 +3,7 @@ import type { Pod } from '../api/types.js';
 import { type Clock, FakeClock } from '../util/clock.js';
 import { createInformer, type EventHandler, type Informer } from './informer.js';
 import { createClient, type KubeClient } from './rest.js';
+import { eventually } from './testing/eventually.js';
 import { type FakeApiServer, startFakeApiServer } from './testing/fake-apiserver.js';
 
 function pod(name: string, labels: Record<string, string> = {}, nodeName?: string): Pod {
@@ -90,7 +91,7 @@ describe('informer: list then watch', () => {
     expect(informer.store.get('default/a')!.kind).toBe('Pod');
     expect(informer.store.byIndex('byNode', 'n1').map((p) => p.metadata.name)).toEqual(['a']);
 
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     const listRv = informer.lastSyncResourceVersion();
     expect(watches()[0]!.query.get('resourceVersion')).toBe(listRv);
     expect(watches()[0]!.query.get('allowWatchBookmarks')).toBe('true');
@@ -99,7 +100,7 @@ describe('informer: list then watch', () => {
     server.put('pods', { ...a, spec: { ...(a.spec as object), nodeName: 'n2' } });
     server.put('pods', pod('c'));
     server.remove('pods', 'default', 'b');
-    await expect.poll(() => log.length).toBe(5);
+    await eventually(() => log.length).toBe(5);
     const aNow = server.get('pods', 'default', 'a')!;
     expect(log.slice(2)).toEqual([
       `update a ${a.metadata.resourceVersion}->${aNow.metadata.resourceVersion}`,
@@ -117,14 +118,14 @@ describe('informer: list then watch', () => {
     const informer = start(createInformer(client, 'pods', { backoff: deterministic }));
     informer.addEventHandler(handler);
     await informer.waitForSync();
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     server.put('pods', pod('a'));
-    await expect.poll(() => log).toEqual(['add a']);
+    await eventually(() => log).toEqual(['add a']);
     const seenRv = informer.lastSyncResourceVersion();
 
     server.closeWatches(); // a server-side timeout
     server.put('pods', pod('b')); // written while no watch is open
-    await expect.poll(() => log).toEqual(['add a', 'add b']);
+    await eventually(() => log).toEqual(['add a', 'add b']);
     expect(watches()).toHaveLength(2);
     expect(watches()[1]!.query.get('resourceVersion')).toBe(seenRv);
     expect(lists()).toBe(1);
@@ -134,24 +135,24 @@ describe('informer: list then watch', () => {
     const { clock, fake, delays } = recordingClock();
     const informer = start(createInformer(client, 'pods', { clock, backoff: deterministic }));
     await informer.waitForSync();
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     server.closeWatches();
-    await expect.poll(() => delays).toEqual([800]);
+    await eventually(() => delays).toEqual([800]);
     expect(watches()).toHaveLength(1);
     fake.advance(800);
-    await expect.poll(() => watches().length).toBe(2);
+    await eventually(() => watches().length).toBe(2);
     expect(lists()).toBe(1);
   });
 
   it('advances its resourceVersion on bookmarks and re-watches from there', async () => {
     const informer = start(createInformer(client, 'pods'));
     await informer.waitForSync();
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     server.put('nodes', { metadata: { name: 'n' } }); // the revision moves on without any pod event
     server.bookmark();
-    await expect.poll(() => informer.lastSyncResourceVersion()).toBe(String(server.revision()));
+    await eventually(() => informer.lastSyncResourceVersion()).toBe(String(server.revision()));
     server.closeWatches();
-    await expect.poll(() => watches().length).toBe(2);
+    await eventually(() => watches().length).toBe(2);
     expect(watches()[1]!.query.get('resourceVersion')).toBe(String(server.revision()));
     expect(lists()).toBe(1);
   });
@@ -168,15 +169,15 @@ describe('informer: failures', () => {
     informer.addEventHandler(handler);
     start(informer);
     await informer.waitForSync();
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     server.put('pods', pod('seen')); // a healthy watch
-    await expect.poll(() => log.length).toBe(4);
+    await eventually(() => log.length).toBe(4);
     log.length = 0;
 
     // The connection breaks and cannot be re-established for a while: backoff, no relist.
     server.refuseWatches = true;
     server.destroyWatches();
-    await expect.poll(() => delays.length).toBe(1);
+    await eventually(() => delays.length).toBe(1);
     expect(delays[0]).toBe(800); // reset by the healthy watch, so the first delay again
     expect(lists()).toBe(1);
 
@@ -190,12 +191,12 @@ describe('informer: failures', () => {
     fake.advance(delays[0]!);
 
     // The re-watch from the old version gets 410 → backoff → relist.
-    await expect.poll(() => delays.length).toBe(2);
+    await eventually(() => delays.length).toBe(2);
     expect(delays[1]).toBe(1600); // the second failure in a row
     expect(lists()).toBe(1);
     fake.advance(delays[1]!);
-    await expect.poll(() => lists()).toBe(2);
-    await expect.poll(() => log.length).toBe(3);
+    await eventually(() => lists()).toBe(2);
+    await eventually(() => log.length).toBe(3);
     expect(log.map((l) => l.replace(/ \d+->\d+/, ''))).toEqual([
       'update change',
       'add new',
@@ -207,7 +208,7 @@ describe('informer: failures', () => {
       'default/new',
       'default/seen',
     ]);
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     expect(watches().at(-1)!.query.get('resourceVersion')).toBe(String(server.revision()));
   });
 
@@ -216,24 +217,24 @@ describe('informer: failures', () => {
     server.failNext({ method: 'GET', resource: 'pods', watch: false, code: 500 }, 3);
     const informer = start(createInformer(client, 'pods', { clock, backoff: deterministic }));
     for (const [i, expected] of [800, 1600, 3200].entries()) {
-      await expect.poll(() => delays.length).toBe(i + 1);
+      await eventually(() => delays.length).toBe(i + 1);
       expect(delays[i]).toBe(expected);
       expect(informer.hasSynced()).toBe(false);
       fake.advance(expected);
     }
     await informer.waitForSync();
     expect(lists()).toBe(4);
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     server.put('pods', pod('a'));
-    await expect.poll(() => informer.store.size).toBe(1);
+    await eventually(() => informer.store.size).toBe(1);
 
     // A watch the server refuses (not a broken connection) means: back off, then relist.
     server.failNext({ watch: true, code: 500 });
     server.closeWatches();
-    await expect.poll(() => delays.length).toBe(4);
+    await eventually(() => delays.length).toBe(4);
     expect(delays[3]).toBe(800);
     fake.advance(800);
-    await expect.poll(() => lists()).toBe(5);
+    await eventually(() => lists()).toBe(5);
   });
 
   it('grows the backoff with jitter up to the maximum', async () => {
@@ -246,7 +247,7 @@ describe('informer: failures', () => {
       }),
     );
     for (let i = 0; i < 8; i++) {
-      await expect.poll(() => delays.length).toBe(i + 1);
+      await eventually(() => delays.length).toBe(i + 1);
       fake.advance(delays[i]!);
     }
     expect(delays).toEqual([800, 1600, 3200, 6400, 12_800, 25_600, 30_000, 30_000].map((d) => d * 1.25));
@@ -259,7 +260,7 @@ describe('informer: failures', () => {
     const ac = new AbortController();
     const done = informer.run(ac.signal);
     await expect(informer.run(ac.signal)).rejects.toThrow(/already running/);
-    await expect.poll(() => delays.length).toBe(1);
+    await eventually(() => delays.length).toBe(1);
     ac.abort();
     await done;
     expect(informer.hasSynced()).toBe(false);
@@ -280,13 +281,13 @@ describe('informer: handlers, selectors, resync', () => {
         throw new Error('bad handler');
       },
     });
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     server.put('pods', pod('b'));
-    await expect.poll(() => late.log).toEqual(['add a', 'add b']); // a throwing handler does not stop others
+    await eventually(() => late.log).toEqual(['add a', 'add b']); // a throwing handler does not stop others
     registration.remove();
     thrower.remove();
     server.put('pods', pod('c'));
-    await expect.poll(() => informer.store.size).toBe(3);
+    await eventually(() => informer.store.size).toBe(3);
     expect(late.log).toEqual(['add a', 'add b']);
   });
 
@@ -302,7 +303,7 @@ describe('informer: handlers, selectors, resync', () => {
     );
     await informer.waitForSync();
     expect(informer.store.keys()).toEqual(['default/web']);
-    await expect.poll(() => watches().length).toBe(1);
+    await eventually(() => watches().length).toBe(1);
     for (const r of [server.requests.find((x) => x.resource === 'pods' && !x.watch)!, watches()[0]!]) {
       expect(r.path).toBe('/api/v1/namespaces/default/pods');
       expect(r.query.get('labelSelector')).toBe('app=web');

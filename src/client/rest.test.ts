@@ -5,6 +5,7 @@ import { createRegistry } from '../metrics/registry.js';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.js';
 import { createClient, type KubeClient } from './rest.js';
 import { retryOnConflict } from './retry.js';
+import { eventually } from './testing/eventually.js';
 import { type FakeApiServer, startFakeApiServer } from './testing/fake-apiserver.js';
 
 function pod(name: string, labels: Record<string, string> = {}): Pod {
@@ -310,7 +311,7 @@ describe('metrics and connections', () => {
     const small = createClient({ server: server.url, connections: 2 });
     const watches = Array.from({ length: 5 }, () => small.pods.watch({}, () => {}));
     try {
-      await expect.poll(() => server.openWatches()).toBe(5);
+      await eventually(() => server.openWatches()).toBe(5);
       await small.pods.create('default', pod('still-works'));
       expect((await small.pods.get('default', 'still-works')).metadata.name).toBe('still-works');
     } finally {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pod, WatchEvent } from '../api/types.js';
 import { isExpired } from './errors.js';
 import { createClient, type KubeClient } from './rest.js';
+import { eventually } from './testing/eventually.js';
 import { type FakeApiServer, startFakeApiServer } from './testing/fake-apiserver.js';
 
 function pod(name: string, labels: Record<string, string> = {}): Pod {
@@ -31,9 +32,9 @@ describe('watch', () => {
     server.put('pods', { ...pod('a'), metadata: { ...pod('a').metadata, labels: { v: '2' } } });
     const events: WatchEvent<Pod>[] = [];
     const w = client.pods.watch({ namespace: 'default', resourceVersion: from }, (e) => events.push(e));
-    await expect.poll(() => events.length).toBe(2);
+    await eventually(() => events.length).toBe(2);
     server.remove('pods', 'default', 'a');
-    await expect.poll(() => events.length).toBe(3);
+    await eventually(() => events.length).toBe(3);
     expect(summary(events)).toEqual(['ADDED a', 'MODIFIED a', 'DELETED a']);
     expect(server.requests.at(-1)!.query.get('watch')).toBe('true');
     w.stop();
@@ -48,7 +49,7 @@ describe('watch', () => {
     server.put('pods', pod('y'));
     const events: WatchEvent<Pod>[] = [];
     const w = client.watch('pods', {}, (e) => events.push(e));
-    await expect.poll(() => summary(events)).toEqual(['ADDED x', 'ADDED y']);
+    await eventually(() => summary(events)).toEqual(['ADDED x', 'ADDED y']);
     w.stop();
     await w.done;
   });
@@ -91,7 +92,7 @@ describe('watch', () => {
 
   it('ends "error" with started=true when the connection breaks mid-stream', async () => {
     const w = client.pods.watch({ resourceVersion: String(server.revision()) }, () => {});
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     server.destroyWatches();
     const end = await w.done;
     expect(end.reason).toBe('error');
@@ -116,10 +117,10 @@ describe('watch', () => {
       { allowWatchBookmarks: true, resourceVersion: String(server.revision()) },
       (e) => events.push(e),
     );
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     server.put('nodes', { metadata: { name: 'n' } }); // advances the revision without a pod event
     server.bookmark();
-    await expect.poll(() => events.length).toBe(1);
+    await eventually(() => events.length).toBe(1);
     expect(events[0]!.type).toBe('BOOKMARK');
     expect(events[0]!.object.metadata.resourceVersion).toBe(String(server.revision()));
     expect(server.requests.at(-1)!.query.get('allowWatchBookmarks')).toBe('true');
@@ -133,11 +134,11 @@ describe('watch', () => {
       { namespace: 'default', labelSelector: 'app=web', fieldSelector: 'metadata.namespace=default' },
       (e) => events.push(e),
     );
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     server.put('pods', pod('other', { app: 'db' }));
     server.put('pods', pod('w', { app: 'web' }));
     server.put('pods', pod('w', { app: 'db' }));
-    await expect.poll(() => summary(events)).toEqual(['ADDED w', 'DELETED w']);
+    await eventually(() => summary(events)).toEqual(['ADDED w', 'DELETED w']);
     w.stop();
     await w.done;
   });
@@ -145,7 +146,7 @@ describe('watch', () => {
   it('stops through an AbortSignal, also one aborted before the start', async () => {
     const ac = new AbortController();
     const w = client.pods.watch({ signal: ac.signal }, () => {});
-    await expect.poll(() => server.openWatches()).toBe(1);
+    await eventually(() => server.openWatches()).toBe(1);
     ac.abort();
     expect((await w.done).reason).toBe('stopped');
     const before = server.requests.length;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../metrics/registry.js';
 import { FakeClock } from '../util/clock.js';
+import { eventually } from './testing/eventually.js';
 import { runWorkers } from './workers.js';
 import { createWorkQueue } from './workqueue.js';
 
@@ -155,14 +156,14 @@ describe('runWorkers', () => {
     q.add('a');
     q.add('b');
     q.add('c');
-    await expect.poll(() => release.length).toBe(3);
+    await eventually(() => release.length).toBe(3);
     q.add('a'); // re-added while processing
     await tick();
     expect(release.length).toBe(3);
     for (const r of release.splice(0)) r();
-    await expect.poll(() => release.length).toBe(1); // 'a' again, after its first sync finished
+    await eventually(() => release.length).toBe(1); // 'a' again, after its first sync finished
     for (const r of release.splice(0)) r();
-    await expect.poll(() => synced.length).toBe(4);
+    await eventually(() => synced.length).toBe(4);
     expect(overlap).toBe(false);
     expect(maxParallel).toBe(3);
     ac.abort();
@@ -184,17 +185,17 @@ describe('runWorkers', () => {
       ac.signal,
     );
     q.add('k');
-    await expect.poll(() => calls).toBe(1);
-    await expect.poll(() => q.numRequeues('k')).toBe(1);
+    await eventually(() => calls).toBe(1);
+    await eventually(() => q.numRequeues('k')).toBe(1);
     clock.advance(9);
     await tick();
     expect(calls).toBe(1);
     clock.advance(1);
-    await expect.poll(() => calls).toBe(2);
-    await expect.poll(() => q.numRequeues('k')).toBe(2);
+    await eventually(() => calls).toBe(2);
+    await eventually(() => q.numRequeues('k')).toBe(2);
     clock.advance(20);
-    await expect.poll(() => calls).toBe(3);
-    await expect.poll(() => q.numRequeues('k')).toBe(0);
+    await eventually(() => calls).toBe(3);
+    await eventually(() => q.numRequeues('k')).toBe(0);
     ac.abort();
     await running;
   });
@@ -232,7 +233,7 @@ describe('runWorkers', () => {
     let finish!: () => void;
     const running = runWorkers(q, 2, () => new Promise<void>((r) => (finish = r)), ac.signal);
     q.add('x');
-    await expect.poll(() => finish !== undefined).toBe(true);
+    await eventually(() => finish !== undefined).toBe(true);
     ac.abort();
     let returned = false;
     void running.then(() => (returned = true));
