@@ -38,6 +38,7 @@ runRuntimeConformance(
     return {
       runtime,
       reopen: async () => {
+        await (reopened.at(-1) ?? runtime).close();
         const again = await createDockerRuntime({ nodeName });
         reopened.push(again);
         return again;

@@ -14,6 +14,7 @@ runRuntimeConformance(
     return {
       runtime,
       reopen: async () => {
+        await (reopened.at(-1) ?? runtime).close();
         const again = createFakeRuntime(options);
         reopened.push(again);
         return again;

@@ -23,7 +23,10 @@ import {
 
 export interface RuntimeUnderTest {
   runtime: Runtime;
-  /** A second instance over the same state, as a restarted kubelet would make (closed by cleanup). */
+  /**
+   * Closes the current instance, as a dying kubelet would, and returns a new one over the same state
+   * (the suite goes on with the new one; cleanup closes it).
+   */
   reopen?: () => Promise<Runtime>;
   cleanup(): Promise<void>;
 }
@@ -291,7 +294,12 @@ export function runRuntimeConformance(
         { id, state: 'running', attempt: 3, name: 'keep', sandboxId, startedAt: before!.startedAt },
       ]);
       if (runs) expect(containers[0]!.pid).toBe(before!.pid);
+      rt = again;
+      record();
+      const died = recorder.next((e) => e.containerId === id && e.type === 'died');
       await rt.stopContainer(id, 0);
+      expect((await died).podUid).toBe(config.uid);
+      expect(await rt.containerStatus(id)).toMatchObject({ state: 'exited', exitCode: 137 });
     });
 
     describe.skipIf(!runs)('running commands', () => {

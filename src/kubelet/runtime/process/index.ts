@@ -1,0 +1,1 @@
+export { createProcessRuntime, ProcessRuntime, type ProcessRuntimeOptions } from './process-runtime.js';
