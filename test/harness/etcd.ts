@@ -16,6 +16,8 @@ export interface EtcdOptions {
 
 export interface EtcdMember {
   readonly name: string;
+  /** The running process's id (undefined while stopped), e.g. to read its CPU time. */
+  readonly pid: number | undefined;
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly dataDir: string;
@@ -28,6 +30,7 @@ export interface EtcdMember {
 export interface EtcdServer {
   readonly endpoints: string[];
   readonly dataDir: string;
+  readonly pid: number | undefined;
   /** Terminates the process and removes the data dir. */
   stop(): Promise<void>;
   kill(): void;
@@ -59,6 +62,9 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdServer> 
   return {
     endpoints: cluster.endpoints,
     dataDir: member.dataDir,
+    get pid() {
+      return member.pid;
+    },
     stop: () => cluster.stop(),
     kill: () => member.kill(),
     restart: () => member.restart(),
@@ -123,6 +129,10 @@ class Member implements EtcdMember {
     this.name = spec.name;
     this.endpoint = `http://127.0.0.1:${spec.clientPort}`;
     this.dataDir = spec.dataDir;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   async start(timeoutMs: number): Promise<void> {

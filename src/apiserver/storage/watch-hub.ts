@@ -9,7 +9,7 @@ import type { StorageEvent, StorageWatch, WatchHandlers } from './types.js';
 export interface EventLog {
   /**
    * Committed events with afterRevision < revision <= upToRevision under `prefix`, in revision
-   * order, at most `limit` of them.
+   * order: the first `limit` of them or fewer (e.g. to bound memory), but none only if there are none.
    */
   readEvents(prefix: string, afterRevision: number, upToRevision: number, limit: number): StorageEvent[];
 }
@@ -92,17 +92,15 @@ export class WatchHub {
       this.fail(w, err as Error);
       return;
     }
-    if (events.length > 0) this.deliver(w, events);
-    if (w.closed) return;
-    if (events.length < this.replayChunk) {
-      // Everything up to `upTo` is delivered; `head` cannot have moved during this synchronous step.
-      w.cursor = Math.max(w.cursor, upTo);
-      if (upTo === this.head) {
-        w.live = true;
-        return;
-      }
+    if (events.length > 0) {
+      this.deliver(w, events);
+      if (!w.closed) setImmediate(() => this.replayStep(w));
+      return;
     }
-    setImmediate(() => this.replayStep(w));
+    // Nothing left up to `upTo`; `head` cannot have moved during this synchronous step.
+    w.cursor = Math.max(w.cursor, upTo);
+    if (upTo === this.head) w.live = true;
+    else setImmediate(() => this.replayStep(w));
   }
 
   private checkRetained(w: Watcher): void {

@@ -17,6 +17,7 @@ import type {
 } from '../types.js';
 import { WatchHub } from '../watch-hub.js';
 import { CommitQueue } from './commit-queue.js';
+import { type DirLock, lockDir } from './dir-lock.js';
 import { LogReader } from './log-reader.js';
 import { openDatabase, readRevisions, type SqliteDatabase } from './schema.js';
 import { ThreadWriter } from './thread-writer.js';
@@ -39,18 +40,21 @@ export interface EmbeddedStorageOptions {
 }
 
 export async function openEmbeddedStorage(options: EmbeddedStorageOptions): Promise<Storage> {
-  // The reader's connection creates the schema before the writer opens its own.
-  const db = openDatabase(options.dir, options);
-  const writerOptions: WriterOptions = options;
+  const lock = lockDir(options.dir);
+  let db: SqliteDatabase | undefined;
   let writer: LogWriterPort;
   try {
+    // The reader's connection creates the schema before the writer opens its own.
+    db = openDatabase(options.dir, options);
+    const writerOptions: WriterOptions = options;
     writer =
       options.writerThread === false ? new InlineWriter(writerOptions) : new ThreadWriter(writerOptions);
   } catch (err) {
-    db.close();
+    db?.close();
+    lock.release();
     throw err;
   }
-  const store = new EmbeddedStorage(db, writer, options);
+  const store = new EmbeddedStorage(db, writer, lock, options);
   if (options.compaction?.intervalMs) store.startCompaction(options.compaction);
   return store;
 }
@@ -71,6 +75,7 @@ class EmbeddedStorage implements Storage {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly writer: LogWriterPort,
+    private readonly lock: DirLock,
     options: EmbeddedStorageOptions,
   ) {
     const revisions = readRevisions(db);
@@ -164,6 +169,7 @@ class EmbeddedStorage implements Storage {
       await this.writer.close();
     } finally {
       this.db.close();
+      this.lock.release();
     }
   }
 

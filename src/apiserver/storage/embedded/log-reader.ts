@@ -27,9 +27,12 @@ export class LogReader {
       WHERE l.deleted = 0 ORDER BY l.name`;
     this.listBounded = db.prepare<[string, string, number], KeyValueRow>(listSql('name >= ? AND name < ?'));
     this.listFrom = db.prepare<[string, number], KeyValueRow>(listSql('name >= ?'));
+    // An update's previous value is its prev_revision row (kept by compaction while the update is).
     const eventsSql = (bound: string) => `
-      SELECT id, name, created, deleted, create_revision, prev_revision, value, old_value FROM log
-      WHERE id > ? AND id <= ? AND ${bound} ORDER BY id LIMIT ?`;
+      SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.value,
+        COALESCE(l.old_value, p.value) AS old_value
+      FROM log l LEFT JOIN log p ON p.id = l.prev_revision AND l.created = 0 AND l.deleted = 0
+      WHERE l.id > ? AND l.id <= ? AND ${bound.replaceAll('name', 'l.name')} ORDER BY l.id LIMIT ?`;
     this.eventsBounded = db.prepare<[number, number, string, string, number], LogRow>(
       eventsSql('name >= ? AND name < ?'),
     );
@@ -56,13 +59,27 @@ export class LogReader {
     }));
   }
 
-  readEvents(prefix: string, after: number, upTo: number, limit: number): StorageEvent[] {
+  /** At most `limit` events, and fewer once they hold `maxBytes` of values (at least one event). */
+  readEvents(
+    prefix: string,
+    after: number,
+    upTo: number,
+    limit: number,
+    maxBytes = 32 << 20,
+  ): StorageEvent[] {
     const end = prefixEnd(prefix);
     const rows =
       end === undefined
-        ? this.eventsFrom.all(after, upTo, prefix, limit)
-        : this.eventsBounded.all(after, upTo, prefix, end, limit);
-    return rows.map(rowToEvent);
+        ? this.eventsFrom.iterate(after, upTo, prefix, limit)
+        : this.eventsBounded.iterate(after, upTo, prefix, end, limit);
+    const events: StorageEvent[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      events.push(rowToEvent(row));
+      bytes += (row.value?.byteLength ?? 0) + (row.old_value?.byteLength ?? 0);
+      if (bytes >= maxBytes) break;
+    }
+    return events;
   }
 }
 

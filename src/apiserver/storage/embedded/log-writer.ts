@@ -98,7 +98,7 @@ export class LogWriter {
     const revision = ++this.revision;
     const prevValue = live.value ?? empty;
     if (op.kind === 'update') {
-      this.insert.run(revision, op.key, 0, 0, live.create_revision, live.id, op.value, prevValue);
+      this.insert.run(revision, op.key, 0, 0, live.create_revision, live.id, op.value, null);
     } else {
       this.insert.run(revision, op.key, 0, 1, live.create_revision, live.id, null, prevValue);
     }
