@@ -110,9 +110,11 @@ describe.each(['native', 'native-splice', 'js'] as const)('tcp proxy (%s pump)',
     const { proxier, registry } = proxierFor();
     const port = await serve(proxier, 'retry', [dead.port, bs[0]!.port]);
     for (let i = 0; i < 6; i++) expect(await whoAnswers(port)).toBe('b0');
-    // Round-robin wraps back to the dead endpoint first each time: every connection retried once.
-    expect(await metricValue(registry, 'kubelite_proxy_retries_total')).toBe(6);
-    expect(await metricValue(registry, 'kubelite_proxy_connect_errors_total')).toBe(6);
+    // Round-robin meets the dead endpoint first on at least every other connection; each such
+    // connection is retried once, on the live endpoint.
+    const retries = await metricValue(registry, 'kubelite_proxy_retries_total');
+    expect(retries).toBeGreaterThanOrEqual(3);
+    expect(await metricValue(registry, 'kubelite_proxy_connect_errors_total')).toBe(retries);
   });
 
   it('keeps routing new connections while endpoints churn (zero failures)', async () => {

@@ -28,11 +28,12 @@ export interface UserspacePortOptions {
   pauseOnConnect: boolean;
 }
 
-function balancerFor(config: ServicePortConfig, clock: Clock): Balancer {
+function balancerFor(config: ServicePortConfig, options: UserspacePortOptions): Balancer {
   return new Balancer({
-    algorithm: config.balancing,
+    // http balances each request on outstanding requests by default; tcp round-robins connections.
+    algorithm: config.balancing ?? (options.mode === 'http' ? 'least-connections' : 'round-robin'),
     affinityTimeoutMs: config.sessionAffinity === 'ClientIP' ? config.affinityTimeoutMs : undefined,
-    clock,
+    clock: options.clock,
   });
 }
 
@@ -46,7 +47,7 @@ export class UserspacePort {
     public config: ServicePortConfig,
     private readonly options: UserspacePortOptions,
   ) {
-    this.balancer = balancerFor(config, options.clock);
+    this.balancer = balancerFor(config, options);
     this.balancer.setEndpoints(config.endpoints);
     this.metrics = options.metrics.port(config.key, options.mode);
     this.metrics.endpoints = config.endpoints.length;
@@ -96,7 +97,7 @@ export class UserspacePort {
   /** Applies a new config of the same listeners: endpoints swapped at once, balancing replaced if changed. */
   update(config: ServicePortConfig): void {
     if (balancingChanged(this.config, config)) {
-      const next = balancerFor(config, this.options.clock);
+      const next = balancerFor(config, this.options);
       next.adopt(this.balancer);
       this.balancer = next;
     }

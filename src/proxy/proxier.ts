@@ -15,6 +15,7 @@ import {
 } from './config.js';
 import type { KernelRules } from './kernel/rules.js';
 import { TcpHandler, type TcpOptions } from './l4/tcp-handler.js';
+import { HttpHandler, type HttpOptions } from './l7/http-handler.js';
 import { ProxyMetrics } from './metrics.js';
 import { type ListenAddress, UserspacePort } from './port.js';
 
@@ -27,6 +28,7 @@ export interface ProxierOptions {
   clock?: Clock;
   logger?: Logger;
   tcp?: Partial<TcpOptions>;
+  http?: Partial<HttpOptions>;
   /** Required for kernel mode; ports asking for kernel mode fall back to tcp without it. */
   kernel?: KernelRules;
   /** Sync automatically (next tick) after changes once both informers reported synced. Default true. */
@@ -262,7 +264,10 @@ export class Proxier {
       nodeAddress: this.options.nodeAddress,
       pauseOnConnect: mode === 'tcp',
     });
-    userspace.handler = new TcpHandler(userspace, this.tcpOptions);
+    userspace.handler =
+      mode === 'http'
+        ? new HttpHandler(userspace, this.options.http)
+        : new TcpHandler(userspace, this.tcpOptions);
     await userspace.listen();
     return { config, mode, userspace };
   }

@@ -107,6 +107,10 @@ struct Worker {
 
   void close_pair(Pair* p, int reason) {
     for (int i = 0; i < 2; i++) {
+      // Deregister explicitly: close() alone keeps the registration while any other descriptor
+      // (JS's original, not yet closed) still refers to the socket, and its events would outlive p.
+      epoll_event unused{};
+      epoll_ctl(ep, EPOLL_CTL_DEL, p->side[i].fd, &unused);
       if (reason == kError || reason == kIdle) {
         linger lg{1, 0};  // forward a reset as a reset; idle peers get RST like HAProxy's timeouts
         setsockopt(p->side[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -232,6 +236,7 @@ struct Worker {
           drain_commands();
           continue;
         }
+        if (events[k].data.ptr == &dead) continue;
         Side* s = static_cast<Side*>(events[k].data.ptr);
         Pair* p = s->pair;
         uint32_t e = events[k].events;
@@ -244,19 +249,14 @@ struct Worker {
           ok = pump(p, i);
         }
         if (ok && (e & (EPOLLOUT | EPOLLHUP | EPOLLERR))) ok = pump(p, 1 - i);
-        if (!ok) {
-          close_pair(p, kError);
-          // Later events of this batch may point at the freed pair: drop them.
+        if (!ok || (p->dir[0].done && p->dir[1].done)) {
+          // Later events of this batch may point at the pair about to be freed: drop them (compare
+          // addresses only, never read through them).
           for (int j = k + 1; j < n; j++) {
-            Side* t = static_cast<Side*>(events[j].data.ptr);
-            if (t != nullptr && t->pair == p) events[j].data.ptr = &dead;
+            void* t = events[j].data.ptr;
+            if (t == &p->side[0] || t == &p->side[1]) events[j].data.ptr = &dead;
           }
-        } else if (p->dir[0].done && p->dir[1].done) {
-          close_pair(p, kDone);
-          for (int j = k + 1; j < n; j++) {
-            Side* t = static_cast<Side*>(events[j].data.ptr);
-            if (t != nullptr && t->pair == p) events[j].data.ptr = &dead;
-          }
+          close_pair(p, ok ? kDone : kError);
         }
       }
       if (now >= next_sweep) {
