@@ -1,6 +1,6 @@
 // Exponential backoff with jitter (client-go's ExponentialBackoffManager: 800 ms doubling to 30 s),
 // and a sleep on the injected Clock that an AbortSignal cuts short.
-import type { Clock } from '../util/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../util/clock.js';
 
 export interface BackoffOptions {
   /** First delay. Default 800. */
@@ -46,6 +46,16 @@ export function createBackoff(options: BackoffOptions = {}): Backoff {
   };
 }
 
+/**
+ * A timer on the clock. On the system clock it is a referenced timer: systemClock's timers are unref'd,
+ * and a client backing off while the apiserver is down may have nothing else keeping the process alive.
+ */
+export function wakeAfter(clock: Clock, ms: number, fn: () => void): TimerHandle {
+  if (clock !== systemClock) return clock.setTimeout(fn, ms);
+  const t = setTimeout(fn, ms);
+  return { cancel: () => clearTimeout(t) };
+}
+
 /** Waits `ms` on the clock; resolves false at once if (or as soon as) the signal aborts. */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
@@ -54,10 +64,10 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<b
       timer.cancel();
       resolve(false);
     };
-    const timer = clock.setTimeout(() => {
+    const timer = wakeAfter(clock, ms, () => {
       signal?.removeEventListener('abort', onAbort);
       resolve(true);
-    }, ms);
+    });
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
 import { type Clock, FakeClock } from '../util/clock.js';
@@ -333,5 +335,34 @@ describe('informer: handlers, selectors, resync', () => {
     const informer = start(createInformer(client, 'nodes'));
     await informer.waitForSync();
     expect(informer.store.keys()).toEqual(['node-1']);
+  });
+});
+
+describe('informer: process lifetime', () => {
+  it('keeps the process alive while it backs off from an unreachable apiserver', async () => {
+    // systemClock timers are unref'd; a backoff on one would let the process exit with nothing done.
+    const script = [
+      "import { createClient, createInformer } from './src/client/index.js';",
+      "const informer = createInformer(createClient({ server: 'http://127.0.0.1:1' }), 'pods');",
+      "informer.run(new AbortController().signal).then(() => console.log('informer returned'));",
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: resolve(import.meta.dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d));
+    const exited = new Promise<number | null>((done) => child.once('exit', done));
+    try {
+      const early = await Promise.race([
+        exited,
+        new Promise((done) => setTimeout(() => done('alive'), 4000)),
+      ]);
+      expect(early).toBe('alive');
+      expect(output).toBe('');
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
   });
 });

@@ -15,7 +15,7 @@ import type { ResourceInfo } from '../api/resources.js';
 import type { WatchEvent } from '../api/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/log.js';
-import { type BackoffOptions, createBackoff, sleep } from './backoff.js';
+import { type BackoffOptions, createBackoff, sleep, wakeAfter } from './backoff.js';
 import type { ApiObject, ResourceClient } from './resource.js';
 import type { CoreResourceTypes, KubeClient } from './rest.js';
 import { createStore, type Indexer, metaNamespaceKey, type Store } from './store.js';
@@ -188,11 +188,12 @@ export function createInformer<T extends ApiObject>(
   function scheduleResync(signal: AbortSignal): () => void {
     const period = options.resyncPeriodMs ?? 0;
     if (period <= 0) return () => {};
-    let timer = clock.setTimeout(function resync() {
+    const resync = (): void => {
       if (signal.aborted) return;
       for (const obj of store.values()) dispatchUpdate(obj, obj);
-      timer = clock.setTimeout(resync, period);
-    }, period);
+      timer = wakeAfter(clock, period, resync);
+    };
+    let timer = wakeAfter(clock, period, resync);
     return () => timer.cancel();
   }
 

@@ -1,6 +1,7 @@
 // client-go's `retry.RetryOnConflict`: re-run a read-modify-write while the server answers 409 Conflict.
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
+import { sleep } from './backoff.js';
 import { isConflict } from './errors.js';
 
 export interface RetryOptions {
@@ -30,6 +31,6 @@ export async function retryOnConflict<R>(fn: () => Promise<R>, options: RetryOpt
       if (attempt >= steps || !retriable(e)) throw e;
     }
     const wait = delayMs * (1 + jitter * random());
-    await new Promise<void>((resolve) => clock.setTimeout(resolve, wait));
+    await sleep(clock, wait);
   }
 }

@@ -4,6 +4,7 @@
 // backoff (addRateLimited: baseDelayMs · 2^failures, capped at maxDelayMs; forget(key) resets it).
 import { latencyBucketsSeconds, type Registry } from '../metrics/registry.js';
 import { type Clock, systemClock, type TimerHandle } from '../util/clock.js';
+import { wakeAfter } from './backoff.js';
 import { counterOn, gaugeOn, histogramOn } from './metrics.js';
 
 export interface WorkQueueOptions {
@@ -120,10 +121,10 @@ export function createWorkQueue<K = string>(options: WorkQueueOptions = {}): Wor
       if (pending.at <= at) return;
       pending.timer.cancel();
     }
-    const timer = clock.setTimeout(() => {
+    const timer = wakeAfter(clock, delayMs, () => {
       delayed.delete(key);
       add(key);
-    }, delayMs);
+    });
     delayed.set(key, { at, timer });
   }
 
