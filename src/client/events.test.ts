@@ -1,22 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Event, Pod } from '../api/types.js';
 import { FakeClock } from '../util/clock.js';
 import { createEventRecorder } from './events.js';
-import { createClient, type KubeClient } from './rest.js';
-import { type FakeApiServer, startFakeApiServer } from './testing/fake-apiserver.js';
+import { useFakeApiServer } from './testing/fixture.js';
 
-let server: FakeApiServer;
-let client: KubeClient;
-
-beforeEach(async () => {
-  server = await startFakeApiServer();
-  client = createClient({ server: server.url });
-});
-
-afterEach(async () => {
-  await client.close();
-  await server.close();
-});
+const fx = useFakeApiServer();
 
 const pod: Pod = {
   apiVersion: 'v1',
@@ -26,13 +14,17 @@ const pod: Pod = {
 };
 
 async function events(): Promise<Event[]> {
-  return (await client.events.list()).items;
+  return (await fx.client.events.list()).items;
 }
 
 describe('event recorder', () => {
   it('creates a core/v1 Event with the involved object, source, timestamps and count', async () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 2, 3, 4, 5));
-    const recorder = createEventRecorder(client, { component: 'default-scheduler', host: 'node-1', clock });
+    const recorder = createEventRecorder(fx.client, {
+      component: 'default-scheduler',
+      host: 'node-1',
+      clock,
+    });
     recorder.record(pod, 'Normal', 'Scheduled', 'Successfully assigned prod/web-1 to node-1');
     await recorder.flush();
     const [event, ...rest] = await events();
@@ -61,7 +53,7 @@ describe('event recorder', () => {
   });
 
   it('puts events about cluster-scoped objects in "default"', async () => {
-    const recorder = createEventRecorder(client, { component: 'kubelet' });
+    const recorder = createEventRecorder(fx.client, { component: 'kubelet' });
     recorder.record(
       { kind: 'Node', apiVersion: 'v1', metadata: { name: 'node-1' } },
       'Normal',
@@ -74,7 +66,7 @@ describe('event recorder', () => {
 
   it('aggregates repeats into one Event: count and lastTimestamp by PATCH, repeats in flight folded', async () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 1));
-    const recorder = createEventRecorder(client, { component: 'kubelet', clock });
+    const recorder = createEventRecorder(fx.client, { component: 'kubelet', clock });
     recorder.record(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
     clock.advance(5_000);
     recorder.record(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
@@ -85,8 +77,8 @@ describe('event recorder', () => {
     expect(all[0]!.count).toBe(3);
     expect(all[0]!.firstTimestamp).toBe('2026-01-01T00:00:00Z');
     expect(all[0]!.lastTimestamp).toBe('2026-01-01T00:00:05Z');
-    expect(server.count({ resource: 'events', method: 'POST' })).toBe(1);
-    expect(server.count({ resource: 'events', method: 'PATCH' })).toBe(1); // the two repeats, one write
+    expect(fx.server.count({ resource: 'events', method: 'POST' })).toBe(1);
+    expect(fx.server.count({ resource: 'events', method: 'PATCH' })).toBe(1); // the two repeats, one write
 
     clock.advance(60_000);
     recorder.record(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
@@ -97,7 +89,7 @@ describe('event recorder', () => {
   });
 
   it('keeps events with another message, reason, type or object apart', async () => {
-    const recorder = createEventRecorder(client, { component: 'kubelet' });
+    const recorder = createEventRecorder(fx.client, { component: 'kubelet' });
     recorder.record(pod, 'Normal', 'Pulled', 'image a');
     recorder.record(pod, 'Normal', 'Pulled', 'image b');
     recorder.record(pod, 'Normal', 'Created', 'image a');
@@ -109,7 +101,11 @@ describe('event recorder', () => {
 
   it('starts a new Event once the aggregation window has passed', async () => {
     const clock = new FakeClock();
-    const recorder = createEventRecorder(client, { component: 'kubelet', clock, aggregationWindowMs: 1000 });
+    const recorder = createEventRecorder(fx.client, {
+      component: 'kubelet',
+      clock,
+      aggregationWindowMs: 1000,
+    });
     recorder.record(pod, 'Normal', 'Started', 'x');
     await recorder.flush();
     clock.advance(1001);
@@ -119,11 +115,11 @@ describe('event recorder', () => {
   });
 
   it('re-creates the Event when the one it would patch is gone', async () => {
-    const recorder = createEventRecorder(client, { component: 'kubelet' });
+    const recorder = createEventRecorder(fx.client, { component: 'kubelet' });
     recorder.record(pod, 'Normal', 'Started', 'x');
     await recorder.flush();
     const [first] = await events();
-    server.remove('events', 'prod', first!.metadata.name!);
+    fx.server.remove('events', 'prod', first!.metadata.name!);
     recorder.record(pod, 'Normal', 'Started', 'x');
     await recorder.flush();
     const all = await events();
@@ -133,8 +129,8 @@ describe('event recorder', () => {
   });
 
   it('never throws or blocks the caller when the server fails; the next record tries again', async () => {
-    const recorder = createEventRecorder(client, { component: 'kubelet' });
-    server.failNext({ resource: 'events', method: 'POST', code: 500 });
+    const recorder = createEventRecorder(fx.client, { component: 'kubelet' });
+    fx.server.failNext({ resource: 'events', method: 'POST', code: 500 });
     expect(recorder.record(pod, 'Normal', 'Started', 'x')).toBeUndefined();
     await recorder.flush();
     expect(await events()).toEqual([]);
@@ -144,7 +140,7 @@ describe('event recorder', () => {
   });
 
   it('drops distinct events beyond the queue bound instead of growing', async () => {
-    const recorder = createEventRecorder(client, { component: 'kubelet', queueSize: 3, concurrency: 1 });
+    const recorder = createEventRecorder(fx.client, { component: 'kubelet', queueSize: 3, concurrency: 1 });
     for (let i = 0; i < 10; i++) recorder.record(pod, 'Normal', 'Started', `message ${i}`);
     await recorder.flush();
     // One write starts at once; three wait; the other six are dropped.

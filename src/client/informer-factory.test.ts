@@ -1,24 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
 import { createInformerFactory } from './informer-factory.js';
-import { createClient, type KubeClient } from './rest.js';
 import { eventually } from './testing/eventually.js';
-import { type FakeApiServer, startFakeApiServer } from './testing/fake-apiserver.js';
+import { useFakeApiServer } from './testing/fixture.js';
 
-let server: FakeApiServer;
-let client: KubeClient;
+const fx = useFakeApiServer();
 let abort: AbortController;
 
 beforeEach(async () => {
-  server = await startFakeApiServer();
-  client = createClient({ server: server.url });
   abort = new AbortController();
 });
 
 afterEach(async () => {
   abort.abort();
-  await client.close();
-  await server.close();
 });
 
 const pod = (name: string, nodeName: string): Pod => ({
@@ -28,8 +22,8 @@ const pod = (name: string, nodeName: string): Pod => ({
 
 describe('shared informer factory', () => {
   it('hands every user of the same resource and selectors one informer, one list and one watch', async () => {
-    server.put('pods', pod('a', 'n1'));
-    const factory = createInformerFactory(client);
+    fx.server.put('pods', pod('a', 'n1'));
+    const factory = createInformerFactory(fx.client);
     const forScheduler = factory.informer('pods', { indexers: { node: (p) => [p.spec.nodeName ?? ''] } });
     const forEndpoints = factory.informer('pods', { indexers: { ns: (p) => [p.metadata.namespace ?? ''] } });
     const other = factory.informer('pods', { fieldSelector: 'spec.nodeName=n1' });
@@ -42,15 +36,15 @@ describe('shared informer factory', () => {
     // The indexers of both users live in the one shared cache.
     expect(forScheduler.store.byIndex('node', 'n1')).toHaveLength(1);
     expect(forScheduler.store.byIndex('ns', 'default')).toHaveLength(1);
-    await eventually(() => server.openWatches()).toBe(2);
-    expect(server.count({ resource: 'pods', watch: false })).toBe(2);
+    await eventually(() => fx.server.openWatches()).toBe(2);
+    expect(fx.server.count({ resource: 'pods', watch: false })).toBe(2);
     abort.abort();
     await factory.stopped();
   });
 
   it('starts informers requested after the factory started', async () => {
-    server.put('nodes', { metadata: { name: 'n1' } });
-    const factory = createInformerFactory(client);
+    fx.server.put('nodes', { metadata: { name: 'n1' } });
+    const factory = createInformerFactory(fx.client);
     factory.start(abort.signal);
     const nodes = factory.informer('nodes');
     expect(await nodes.waitForSync(abort.signal)).toBe(true);

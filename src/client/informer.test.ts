@@ -4,9 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
 import { type Clock, FakeClock } from '../util/clock.js';
 import { createInformer, type EventHandler, type Informer } from './informer.js';
-import { createClient, type KubeClient } from './rest.js';
 import { eventually } from './testing/eventually.js';
-import { type FakeApiServer, startFakeApiServer } from './testing/fake-apiserver.js';
+import { useFakeApiServer } from './testing/fixture.js';
 
 function pod(name: string, labels: Record<string, string> = {}, nodeName?: string): Pod {
   return {
@@ -47,14 +46,11 @@ function recorder(): { log: string[]; handler: EventHandler<Pod> } {
   };
 }
 
-let server: FakeApiServer;
-let client: KubeClient;
+const fx = useFakeApiServer();
 let abort: AbortController;
 let running: Promise<void> | undefined;
 
 beforeEach(async () => {
-  server = await startFakeApiServer();
-  client = createClient({ server: server.url });
   abort = new AbortController();
   running = undefined;
 });
@@ -62,12 +58,10 @@ beforeEach(async () => {
 afterEach(async () => {
   abort.abort();
   await running;
-  await client.close();
-  await server.close();
 });
 
-const lists = () => server.count({ resource: 'pods', method: 'GET', watch: false });
-const watches = () => server.requests.filter((r) => r.resource === 'pods' && r.watch);
+const lists = () => fx.server.count({ resource: 'pods', method: 'GET', watch: false });
+const watches = () => fx.server.requests.filter((r) => r.resource === 'pods' && r.watch);
 
 function start<T>(informer: Informer<T>): Informer<T> {
   running = informer.run(abort.signal);
@@ -78,10 +72,10 @@ const deterministic = { initialMs: 800, maxMs: 30_000, jitter: 0 };
 
 describe('informer: list then watch', () => {
   it('lists once, dispatches adds, then applies watch events to store and handlers', async () => {
-    server.put('pods', pod('a', {}, 'n1'));
-    server.put('pods', pod('b', {}, 'n2'));
+    fx.server.put('pods', pod('a', {}, 'n1'));
+    fx.server.put('pods', pod('b', {}, 'n2'));
     const { log, handler } = recorder();
-    const informer = createInformer(client, 'pods', {
+    const informer = createInformer(fx.client, 'pods', {
       indexers: { byNode: (p) => (p.spec.nodeName ? [p.spec.nodeName] : []) },
     });
     informer.addEventHandler(handler);
@@ -93,17 +87,17 @@ describe('informer: list then watch', () => {
     expect(informer.store.get('default/a')!.kind).toBe('Pod');
     expect(informer.store.byIndex('byNode', 'n1').map((p) => p.metadata.name)).toEqual(['a']);
 
-    await eventually(() => server.openWatches()).toBe(1);
+    await eventually(() => fx.server.openWatches()).toBe(1);
     const listRv = informer.lastSyncResourceVersion();
     expect(watches()[0]!.query.get('resourceVersion')).toBe(listRv);
     expect(watches()[0]!.query.get('allowWatchBookmarks')).toBe('true');
 
-    const a = server.get('pods', 'default', 'a')!;
-    server.put('pods', { ...a, spec: { ...(a.spec as object), nodeName: 'n2' } });
-    server.put('pods', pod('c'));
-    server.remove('pods', 'default', 'b');
+    const a = fx.server.get('pods', 'default', 'a')!;
+    fx.server.put('pods', { ...a, spec: { ...(a.spec as object), nodeName: 'n2' } });
+    fx.server.put('pods', pod('c'));
+    fx.server.remove('pods', 'default', 'b');
     await eventually(() => log.length).toBe(5);
-    const aNow = server.get('pods', 'default', 'a')!;
+    const aNow = fx.server.get('pods', 'default', 'a')!;
     expect(log.slice(2)).toEqual([
       `update a ${a.metadata.resourceVersion}->${aNow.metadata.resourceVersion}`,
       'add c',
@@ -111,22 +105,22 @@ describe('informer: list then watch', () => {
     ]);
     expect(informer.store.byIndex('byNode', 'n1')).toEqual([]);
     expect(informer.store.byIndex('byNode', 'n2').map((p) => p.metadata.name)).toEqual(['a']);
-    expect(informer.lastSyncResourceVersion()).toBe(String(server.revision()));
+    expect(informer.lastSyncResourceVersion()).toBe(String(fx.server.revision()));
     expect(lists()).toBe(1);
   });
 
   it('re-watches from the last resourceVersion without relisting when a watch ends normally', async () => {
     const { log, handler } = recorder();
-    const informer = start(createInformer(client, 'pods', { backoff: deterministic }));
+    const informer = start(createInformer(fx.client, 'pods', { backoff: deterministic }));
     informer.addEventHandler(handler);
     await informer.waitForSync();
-    await eventually(() => server.openWatches()).toBe(1);
-    server.put('pods', pod('a'));
+    await eventually(() => fx.server.openWatches()).toBe(1);
+    fx.server.put('pods', pod('a'));
     await eventually(() => log).toEqual(['add a']);
     const seenRv = informer.lastSyncResourceVersion();
 
-    server.closeWatches(); // a server-side timeout
-    server.put('pods', pod('b')); // written while no watch is open
+    fx.server.closeWatches(); // a server-side timeout
+    fx.server.put('pods', pod('b')); // written while no watch is open
     await eventually(() => log).toEqual(['add a', 'add b']);
     expect(watches()).toHaveLength(2);
     expect(watches()[1]!.query.get('resourceVersion')).toBe(seenRv);
@@ -135,10 +129,10 @@ describe('informer: list then watch', () => {
 
   it('backs off before re-watching when a watch closes at once with no events, still without relisting', async () => {
     const { clock, fake, delays } = recordingClock();
-    const informer = start(createInformer(client, 'pods', { clock, backoff: deterministic }));
+    const informer = start(createInformer(fx.client, 'pods', { clock, backoff: deterministic }));
     await informer.waitForSync();
-    await eventually(() => server.openWatches()).toBe(1);
-    server.closeWatches();
+    await eventually(() => fx.server.openWatches()).toBe(1);
+    fx.server.closeWatches();
     await eventually(() => delays).toEqual([800]);
     expect(watches()).toHaveLength(1);
     fake.advance(800);
@@ -147,15 +141,15 @@ describe('informer: list then watch', () => {
   });
 
   it('advances its resourceVersion on bookmarks and re-watches from there', async () => {
-    const informer = start(createInformer(client, 'pods'));
+    const informer = start(createInformer(fx.client, 'pods'));
     await informer.waitForSync();
-    await eventually(() => server.openWatches()).toBe(1);
-    server.put('nodes', { metadata: { name: 'n' } }); // the revision moves on without any pod event
-    server.bookmark();
-    await eventually(() => informer.lastSyncResourceVersion()).toBe(String(server.revision()));
-    server.closeWatches();
+    await eventually(() => fx.server.openWatches()).toBe(1);
+    fx.server.put('nodes', { metadata: { name: 'n' } }); // the revision moves on without any pod event
+    fx.server.bookmark();
+    await eventually(() => informer.lastSyncResourceVersion()).toBe(String(fx.server.revision()));
+    fx.server.closeWatches();
     await eventually(() => watches().length).toBe(2);
-    expect(watches()[1]!.query.get('resourceVersion')).toBe(String(server.revision()));
+    expect(watches()[1]!.query.get('resourceVersion')).toBe(String(fx.server.revision()));
     expect(lists()).toBe(1);
   });
 });
@@ -163,33 +157,33 @@ describe('informer: list then watch', () => {
 describe('informer: failures', () => {
   it('relists after 410 Expired, dispatching only the differences, and detects deletes made while disconnected', async () => {
     const { clock, fake, delays } = recordingClock();
-    server.put('pods', pod('keep'));
-    server.put('pods', pod('change'));
-    server.put('pods', pod('gone'));
+    fx.server.put('pods', pod('keep'));
+    fx.server.put('pods', pod('change'));
+    fx.server.put('pods', pod('gone'));
     const { log, handler } = recorder();
-    const informer = createInformer(client, 'pods', { clock, backoff: deterministic });
+    const informer = createInformer(fx.client, 'pods', { clock, backoff: deterministic });
     informer.addEventHandler(handler);
     start(informer);
     await informer.waitForSync();
-    await eventually(() => server.openWatches()).toBe(1);
-    server.put('pods', pod('seen')); // a healthy watch
+    await eventually(() => fx.server.openWatches()).toBe(1);
+    fx.server.put('pods', pod('seen')); // a healthy watch
     await eventually(() => log.length).toBe(4);
     log.length = 0;
 
     // The connection breaks and cannot be re-established for a while: backoff, no relist.
-    server.refuseWatches = true;
-    server.destroyWatches();
+    fx.server.refuseWatches = true;
+    fx.server.destroyWatches();
     await eventually(() => delays.length).toBe(1);
     expect(delays[0]).toBe(800); // reset by the healthy watch, so the first delay again
     expect(lists()).toBe(1);
 
     // Meanwhile the world changes and the history the informer would need is compacted away.
-    const changed = server.get('pods', 'default', 'change')!;
-    server.put('pods', { ...changed, metadata: { ...changed.metadata, labels: { v: '2' } } });
-    server.remove('pods', 'default', 'gone');
-    server.put('pods', pod('new'));
-    server.compact();
-    server.refuseWatches = false;
+    const changed = fx.server.get('pods', 'default', 'change')!;
+    fx.server.put('pods', { ...changed, metadata: { ...changed.metadata, labels: { v: '2' } } });
+    fx.server.remove('pods', 'default', 'gone');
+    fx.server.put('pods', pod('new'));
+    fx.server.compact();
+    fx.server.refuseWatches = false;
     fake.advance(delays[0]!);
 
     // The re-watch from the old version gets 410 → backoff → relist.
@@ -210,14 +204,14 @@ describe('informer: failures', () => {
       'default/new',
       'default/seen',
     ]);
-    await eventually(() => server.openWatches()).toBe(1);
-    expect(watches().at(-1)!.query.get('resourceVersion')).toBe(String(server.revision()));
+    await eventually(() => fx.server.openWatches()).toBe(1);
+    expect(watches().at(-1)!.query.get('resourceVersion')).toBe(String(fx.server.revision()));
   });
 
   it('retries a failing list with exponential backoff, and resets the backoff after a healthy watch', async () => {
     const { clock, fake, delays } = recordingClock();
-    server.failNext({ method: 'GET', resource: 'pods', watch: false, code: 500 }, 3);
-    const informer = start(createInformer(client, 'pods', { clock, backoff: deterministic }));
+    fx.server.failNext({ method: 'GET', resource: 'pods', watch: false, code: 500 }, 3);
+    const informer = start(createInformer(fx.client, 'pods', { clock, backoff: deterministic }));
     for (const [i, expected] of [800, 1600, 3200].entries()) {
       await eventually(() => delays.length).toBe(i + 1);
       expect(delays[i]).toBe(expected);
@@ -226,13 +220,13 @@ describe('informer: failures', () => {
     }
     await informer.waitForSync();
     expect(lists()).toBe(4);
-    await eventually(() => server.openWatches()).toBe(1);
-    server.put('pods', pod('a'));
+    await eventually(() => fx.server.openWatches()).toBe(1);
+    fx.server.put('pods', pod('a'));
     await eventually(() => informer.store.size).toBe(1);
 
     // A watch the server refuses (not a broken connection) means: back off, then relist.
-    server.failNext({ watch: true, code: 500 });
-    server.closeWatches();
+    fx.server.failNext({ watch: true, code: 500 });
+    fx.server.closeWatches();
     await eventually(() => delays.length).toBe(4);
     expect(delays[3]).toBe(800);
     fake.advance(800);
@@ -241,9 +235,9 @@ describe('informer: failures', () => {
 
   it('grows the backoff with jitter up to the maximum', async () => {
     const { clock, fake, delays } = recordingClock();
-    server.failNext({ method: 'GET', resource: 'pods', watch: false, code: 503 }, 8);
+    fx.server.failNext({ method: 'GET', resource: 'pods', watch: false, code: 503 }, 8);
     start(
-      createInformer(client, 'pods', {
+      createInformer(fx.client, 'pods', {
         clock,
         backoff: { initialMs: 800, maxMs: 30_000, jitter: 0.5, random: () => 0.5 },
       }),
@@ -257,8 +251,8 @@ describe('informer: failures', () => {
 
   it('stops promptly when aborted, also during a backoff sleep', async () => {
     const { clock, delays } = recordingClock();
-    server.failNext({ method: 'GET', resource: 'pods', watch: false, code: 500 }, 1);
-    const informer = createInformer(client, 'pods', { clock });
+    fx.server.failNext({ method: 'GET', resource: 'pods', watch: false, code: 500 }, 1);
+    const informer = createInformer(fx.client, 'pods', { clock });
     const ac = new AbortController();
     const done = informer.run(ac.signal);
     await expect(informer.run(ac.signal)).rejects.toThrow(/already running/);
@@ -272,8 +266,8 @@ describe('informer: failures', () => {
 
 describe('informer: handlers, selectors, resync', () => {
   it('replays the cache to a handler added after sync, and removed handlers stop receiving', async () => {
-    server.put('pods', pod('a'));
-    const informer = start(createInformer(client, 'pods'));
+    fx.server.put('pods', pod('a'));
+    const informer = start(createInformer(fx.client, 'pods'));
     await informer.waitForSync();
     const late = recorder();
     const registration = informer.addEventHandler(late.handler);
@@ -283,21 +277,21 @@ describe('informer: handlers, selectors, resync', () => {
         throw new Error('bad handler');
       },
     });
-    await eventually(() => server.openWatches()).toBe(1);
-    server.put('pods', pod('b'));
+    await eventually(() => fx.server.openWatches()).toBe(1);
+    fx.server.put('pods', pod('b'));
     await eventually(() => late.log).toEqual(['add a', 'add b']); // a throwing handler does not stop others
     registration.remove();
     thrower.remove();
-    server.put('pods', pod('c'));
+    fx.server.put('pods', pod('c'));
     await eventually(() => informer.store.size).toBe(3);
     expect(late.log).toEqual(['add a', 'add b']);
   });
 
   it('passes namespace and selectors to both list and watch', async () => {
-    server.put('pods', pod('web', { app: 'web' }));
-    server.put('pods', pod('db', { app: 'db' }));
+    fx.server.put('pods', pod('web', { app: 'web' }));
+    fx.server.put('pods', pod('db', { app: 'db' }));
     const informer = start(
-      createInformer(client, 'pods', {
+      createInformer(fx.client, 'pods', {
         namespace: 'default',
         labelSelector: 'app=web',
         fieldSelector: 'metadata.namespace=default',
@@ -306,7 +300,7 @@ describe('informer: handlers, selectors, resync', () => {
     await informer.waitForSync();
     expect(informer.store.keys()).toEqual(['default/web']);
     await eventually(() => watches().length).toBe(1);
-    for (const r of [server.requests.find((x) => x.resource === 'pods' && !x.watch)!, watches()[0]!]) {
+    for (const r of [fx.server.requests.find((x) => x.resource === 'pods' && !x.watch)!, watches()[0]!]) {
       expect(r.path).toBe('/api/v1/namespaces/default/pods');
       expect(r.query.get('labelSelector')).toBe('app=web');
       expect(r.query.get('fieldSelector')).toBe('metadata.namespace=default');
@@ -315,10 +309,10 @@ describe('informer: handlers, selectors, resync', () => {
 
   it('resyncs every period with onUpdate(obj, obj) for every cached object', async () => {
     const fake = new FakeClock();
-    server.put('pods', pod('a'));
-    server.put('pods', pod('b'));
+    fx.server.put('pods', pod('a'));
+    fx.server.put('pods', pod('b'));
     const { log, handler } = recorder();
-    const informer = createInformer(client, 'pods', { clock: fake, resyncPeriodMs: 60_000 });
+    const informer = createInformer(fx.client, 'pods', { clock: fake, resyncPeriodMs: 60_000 });
     informer.addEventHandler(handler);
     start(informer);
     await informer.waitForSync();
@@ -331,8 +325,8 @@ describe('informer: handlers, selectors, resync', () => {
   });
 
   it('keys cluster-scoped objects by name', async () => {
-    server.put('nodes', { metadata: { name: 'node-1' } });
-    const informer = start(createInformer(client, 'nodes'));
+    fx.server.put('nodes', { metadata: { name: 'node-1' } });
+    const informer = start(createInformer(fx.client, 'nodes'));
     await informer.waitForSync();
     expect(informer.store.keys()).toEqual(['node-1']);
   });

@@ -1,12 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors.js';
 import type { Node, Pod, ReplicationController } from '../api/types.js';
 import { createRegistry } from '../metrics/registry.js';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.js';
-import { createClient, type KubeClient } from './rest.js';
+import { createClient } from './rest.js';
 import { retryOnConflict } from './retry.js';
 import { eventually } from './testing/eventually.js';
-import { type FakeApiServer, startFakeApiServer } from './testing/fake-apiserver.js';
+import { startFakeApiServer } from './testing/fake-apiserver.js';
+import { useFakeApiServer } from './testing/fixture.js';
 
 function pod(name: string, labels: Record<string, string> = {}): Pod {
   return {
@@ -17,31 +18,20 @@ function pod(name: string, labels: Record<string, string> = {}): Pod {
   };
 }
 
-let server: FakeApiServer;
-let client: KubeClient;
-
-beforeEach(async () => {
-  server = await startFakeApiServer();
-  client = createClient({ server: server.url });
-});
-
-afterEach(async () => {
-  await client.close();
-  await server.close();
-});
+const fx = useFakeApiServer();
 
 describe('typed accessors', () => {
   it('creates, gets, lists, updates and deletes a namespaced object', async () => {
-    const created = await client.pods.create('default', pod('web-1', { app: 'web' }));
+    const created = await fx.client.pods.create('default', pod('web-1', { app: 'web' }));
     expect(created.metadata.namespace).toBe('default');
     expect(created.metadata.uid).toBeTruthy();
     expect(created.metadata.resourceVersion).toBeTruthy();
 
-    const got = await client.pods.get('default', 'web-1');
+    const got = await fx.client.pods.get('default', 'web-1');
     expect(got.metadata.uid).toBe(created.metadata.uid);
 
-    await client.pods.create('default', pod('db-1', { app: 'db' }));
-    const list = await client.pods.list({ namespace: 'default', labelSelector: 'app=web' });
+    await fx.client.pods.create('default', pod('db-1', { app: 'db' }));
+    const list = await fx.client.pods.list({ namespace: 'default', labelSelector: 'app=web' });
     expect(list.items.map((p) => p.metadata.name)).toEqual(['web-1']);
     // Kubernetes omits kind/apiVersion in list items; the client fills them in.
     expect(list.items[0]!.kind).toBe('Pod');
@@ -49,77 +39,77 @@ describe('typed accessors', () => {
     expect(Number(list.metadata.resourceVersion)).toBeGreaterThan(0);
 
     got.metadata.labels = { app: 'web', tier: 'front' };
-    const updated = await client.pods.update('default', got);
+    const updated = await fx.client.pods.update('default', got);
     expect(updated.metadata.labels).toEqual({ app: 'web', tier: 'front' });
     expect(updated.metadata.resourceVersion).not.toBe(got.metadata.resourceVersion);
 
-    const deleted = await client.pods.delete('default', 'web-1', { propagationPolicy: 'Background' });
+    const deleted = await fx.client.pods.delete('default', 'web-1', { propagationPolicy: 'Background' });
     expect((deleted as Pod).metadata.name).toBe('web-1');
-    const deleteRequest = server.requests.find((r) => r.method === 'DELETE');
+    const deleteRequest = fx.server.requests.find((r) => r.method === 'DELETE');
     expect(deleteRequest?.body).toEqual({
       kind: 'DeleteOptions',
       apiVersion: 'v1',
       propagationPolicy: 'Background',
     });
-    await expect(client.pods.get('default', 'web-1')).rejects.toSatisfy(isNotFound);
+    await expect(fx.client.pods.get('default', 'web-1')).rejects.toSatisfy(isNotFound);
   });
 
   it('addresses cluster-scoped resources without a namespace', async () => {
     const node: Node = { metadata: { name: 'node-1', labels: { zone: 'a' } } };
-    await client.nodes.create(node);
-    expect(server.requests.at(-1)!.path).toBe('/api/v1/nodes');
-    const got = await client.nodes.get('node-1');
+    await fx.client.nodes.create(node);
+    expect(fx.server.requests.at(-1)!.path).toBe('/api/v1/nodes');
+    const got = await fx.client.nodes.get('node-1');
     expect(got.metadata.name).toBe('node-1');
     got.status = { conditions: [{ type: 'Ready', status: 'True' }] };
-    const withStatus = await client.nodes.updateStatus(got);
+    const withStatus = await fx.client.nodes.updateStatus(got);
     expect(withStatus.status?.conditions?.[0]?.status).toBe('True');
-    expect(server.requests.at(-1)!.path).toBe('/api/v1/nodes/node-1/status');
-    expect((await client.nodes.list()).items).toHaveLength(1);
+    expect(fx.server.requests.at(-1)!.path).toBe('/api/v1/nodes/node-1/status');
+    expect((await fx.client.nodes.list()).items).toHaveLength(1);
   });
 
   it('the generic accessor is typed by resource name and ignores the namespace of cluster-scoped ones', async () => {
-    const nodes = client.resource('nodes');
+    const nodes = fx.client.resource('nodes');
     await nodes.create('ignored', { metadata: { name: 'n1' } });
-    expect(server.requests.at(-1)!.path).toBe('/api/v1/nodes');
+    expect(fx.server.requests.at(-1)!.path).toBe('/api/v1/nodes');
     expect((await nodes.get(undefined, 'n1')).metadata.name).toBe('n1');
-    expect(client.resource('pods')).toBe(client.pods);
-    expect(() => client.resource('widgets')).toThrow(/unknown resource/);
+    expect(fx.client.resource('pods')).toBe(fx.client.pods);
+    expect(() => fx.client.resource('widgets')).toThrow(/unknown resource/);
   });
 
   it('rejects a namespaced call without a namespace before sending anything', async () => {
-    const before = server.requests.length;
-    await expect(client.resource('pods').get(undefined, 'x')).rejects.toThrow(/namespace is required/);
-    expect(server.requests.length).toBe(before);
+    const before = fx.server.requests.length;
+    await expect(fx.client.resource('pods').get(undefined, 'x')).rejects.toThrow(/namespace is required/);
+    expect(fx.server.requests.length).toBe(before);
   });
 
   it('patches with each patch type and sends the matching content type', async () => {
-    await client.pods.create('default', pod('p', { a: '1' }));
-    const merged = await client.pods.patch('default', 'p', 'merge', { metadata: { labels: { b: '2' } } });
+    await fx.client.pods.create('default', pod('p', { a: '1' }));
+    const merged = await fx.client.pods.patch('default', 'p', 'merge', { metadata: { labels: { b: '2' } } });
     expect(merged.metadata.labels).toEqual({ a: '1', b: '2' });
-    expect(server.requests.at(-1)!.contentType).toBe('application/merge-patch+json');
+    expect(fx.server.requests.at(-1)!.contentType).toBe('application/merge-patch+json');
 
-    const jsonPatched = await client.pods.patch('default', 'p', 'json', [
+    const jsonPatched = await fx.client.pods.patch('default', 'p', 'json', [
       { op: 'remove', path: '/metadata/labels/a' },
     ]);
     expect(jsonPatched.metadata.labels).toEqual({ b: '2' });
-    expect(server.requests.at(-1)!.contentType).toBe('application/json-patch+json');
+    expect(fx.server.requests.at(-1)!.contentType).toBe('application/json-patch+json');
 
-    await client.pods.patch('default', 'p', 'strategic', { metadata: { labels: { c: '3' } } });
-    expect(server.requests.at(-1)!.contentType).toBe('application/strategic-merge-patch+json');
+    await fx.client.pods.patch('default', 'p', 'strategic', { metadata: { labels: { c: '3' } } });
+    expect(fx.server.requests.at(-1)!.contentType).toBe('application/strategic-merge-patch+json');
 
-    await client.pods.patch(
+    await fx.client.pods.patch(
       'default',
       'p',
       'apply',
       { metadata: { labels: { d: '4' } } },
       { fieldManager: 'me', force: true },
     );
-    const applyRequest = server.requests.at(-1)!;
+    const applyRequest = fx.server.requests.at(-1)!;
     expect(applyRequest.contentType).toBe('application/apply-patch+yaml');
     expect(applyRequest.query.get('fieldManager')).toBe('me');
     expect(applyRequest.query.get('force')).toBe('true');
 
-    const status = await client.pods.patch(
+    const status = await fx.client.pods.patch(
       'default',
       'p',
       'merge',
@@ -127,29 +117,29 @@ describe('typed accessors', () => {
       { subresource: 'status' },
     );
     expect(status.status?.phase).toBe('Running');
-    expect(server.requests.at(-1)!.path).toBe('/api/v1/namespaces/default/pods/p/status');
+    expect(fx.server.requests.at(-1)!.path).toBe('/api/v1/namespaces/default/pods/p/status');
   });
 
   it('sends dryRun=All and saves nothing', async () => {
-    await client.pods.create('default', pod('dry'), { dryRun: true });
-    expect(server.requests.at(-1)!.query.get('dryRun')).toBe('All');
-    await expect(client.pods.get('default', 'dry')).rejects.toSatisfy(isNotFound);
+    await fx.client.pods.create('default', pod('dry'), { dryRun: true });
+    expect(fx.server.requests.at(-1)!.query.get('dryRun')).toBe('All');
+    await expect(fx.client.pods.get('default', 'dry')).rejects.toSatisfy(isNotFound);
   });
 
   it('deletes a collection by label selector', async () => {
-    await client.pods.create('default', pod('a', { app: 'x' }));
-    await client.pods.create('default', pod('b', { app: 'x' }));
-    await client.pods.create('default', pod('c', { app: 'y' }));
-    await client.pods.deleteCollection('default', { labelSelector: 'app=x' });
-    const left = await client.pods.list({ namespace: 'default' });
+    await fx.client.pods.create('default', pod('a', { app: 'x' }));
+    await fx.client.pods.create('default', pod('b', { app: 'x' }));
+    await fx.client.pods.create('default', pod('c', { app: 'y' }));
+    await fx.client.pods.deleteCollection('default', { labelSelector: 'app=x' });
+    const left = await fx.client.pods.list({ namespace: 'default' });
     expect(left.items.map((p) => p.metadata.name)).toEqual(['c']);
   });
 });
 
 describe('errors', () => {
   it('decodes the Status of a failed request into ApiError with reason, code and details', async () => {
-    await client.pods.create('default', pod('dup'));
-    const err = await client.pods.create('default', pod('dup')).catch((e: unknown) => e);
+    await fx.client.pods.create('default', pod('dup'));
+    const err = await fx.client.pods.create('default', pod('dup')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(isAlreadyExists(err)).toBe(true);
     const apiErr = err as ApiError;
@@ -159,17 +149,17 @@ describe('errors', () => {
   });
 
   it('reports a stale update as Conflict, which retryOnConflict retries with a fresh read', async () => {
-    const first = await client.pods.create('default', pod('c'));
-    await client.pods.patch('default', 'c', 'merge', { metadata: { labels: { bump: '1' } } });
+    const first = await fx.client.pods.create('default', pod('c'));
+    await fx.client.pods.patch('default', 'c', 'merge', { metadata: { labels: { bump: '1' } } });
     const stale = { ...first, metadata: { ...first.metadata, labels: { x: 'y' } } };
-    await expect(client.pods.update('default', stale)).rejects.toSatisfy(isConflict);
+    await expect(fx.client.pods.update('default', stale)).rejects.toSatisfy(isConflict);
 
     let attempts = 0;
     const result = await retryOnConflict(async () => {
       attempts++;
-      const fresh = attempts === 1 ? first : await client.pods.get('default', 'c');
+      const fresh = attempts === 1 ? first : await fx.client.pods.get('default', 'c');
       fresh.metadata.labels = { ...fresh.metadata.labels, done: 'yes' };
-      return client.pods.update('default', fresh);
+      return fx.client.pods.update('default', fresh);
     });
     expect(attempts).toBe(2);
     expect(result.metadata.labels?.done).toBe('yes');
@@ -199,8 +189,8 @@ describe('errors', () => {
   });
 
   it('maps a non-Status error body to a reason from the HTTP code', async () => {
-    server.failNext({ method: 'GET', code: 503, reason: 'NotAReason', message: 'busy' });
-    const err = (await client.pods.list().catch((e: unknown) => e)) as ApiError;
+    fx.server.failNext({ method: 'GET', code: 503, reason: 'NotAReason', message: 'busy' });
+    const err = (await fx.client.pods.list().catch((e: unknown) => e)) as ApiError;
     expect(err.reason).toBe('ServiceUnavailable');
     expect(err.httpCode).toBe(503);
     expect(err.message).toBe('busy');
@@ -225,16 +215,16 @@ describe('errors', () => {
 
 describe('subresources and raw', () => {
   it('binds a pod to a node', async () => {
-    await client.pods.create('default', pod('p'));
-    const status = await client.bind('default', 'p', 'node-7');
+    await fx.client.pods.create('default', pod('p'));
+    const status = await fx.client.bind('default', 'p', 'node-7');
     expect(status.status).toBe('Success');
-    expect((await client.pods.get('default', 'p')).spec.nodeName).toBe('node-7');
-    expect(server.requests.at(-2)!.body).toMatchObject({
+    expect((await fx.client.pods.get('default', 'p')).spec.nodeName).toBe('node-7');
+    expect(fx.server.requests.at(-2)!.body).toMatchObject({
       kind: 'Binding',
       metadata: { name: 'p' },
       target: { kind: 'Node', name: 'node-7' },
     });
-    await expect(client.bind('default', 'p', 'node-8')).rejects.toSatisfy(isConflict);
+    await expect(fx.client.bind('default', 'p', 'node-8')).rejects.toSatisfy(isConflict);
   });
 
   it('scales a replication controller through its scale subresource', async () => {
@@ -242,23 +232,25 @@ describe('subresources and raw', () => {
       metadata: { name: 'web' },
       spec: { replicas: 1, selector: { app: 'web' }, template: { spec: { containers: [{ name: 'c' }] } } },
     };
-    await client.replicationControllers.create('default', rc);
-    const scale = await client.scale('default', 'web', 5);
+    await fx.client.replicationControllers.create('default', rc);
+    const scale = await fx.client.scale('default', 'web', 5);
     expect(scale.kind).toBe('Scale');
     expect(scale.spec.replicas).toBe(5);
-    expect(server.requests.at(-1)!.path).toBe('/api/v1/namespaces/default/replicationcontrollers/web/scale');
-    expect((await client.replicationControllers.get('default', 'web')).spec.replicas).toBe(5);
-    expect((await client.getScale('default', 'web')).status.selector).toBe('app=web');
+    expect(fx.server.requests.at(-1)!.path).toBe(
+      '/api/v1/namespaces/default/replicationcontrollers/web/scale',
+    );
+    expect((await fx.client.replicationControllers.get('default', 'web')).spec.replicas).toBe(5);
+    expect((await fx.client.getScale('default', 'web')).status.selector).toBe('app=web');
   });
 
   it('reads pod logs, and follows them as a stream', async () => {
-    await client.pods.create('default', pod('p'));
-    server.appendLog('default', 'p', 'line 1\n');
-    const all = await client.podLogs('default', 'p', { container: 'c', tailLines: 10 });
+    await fx.client.pods.create('default', pod('p'));
+    fx.server.appendLog('default', 'p', 'line 1\n');
+    const all = await fx.client.podLogs('default', 'p', { container: 'c', tailLines: 10 });
     expect(await all.text()).toBe('line 1\n');
-    expect(server.requests.at(-1)!.query.get('tailLines')).toBe('10');
+    expect(fx.server.requests.at(-1)!.query.get('tailLines')).toBe('10');
 
-    const follow = await client.podLogs('default', 'p', { follow: true });
+    const follow = await fx.client.podLogs('default', 'p', { follow: true });
     const seen: string[] = [];
     const gotTwo = new Promise<void>((resolve) => {
       follow.on('data', (chunk: Buffer) => {
@@ -266,27 +258,27 @@ describe('subresources and raw', () => {
         if (seen.join('').includes('line 2')) resolve();
       });
     });
-    server.appendLog('default', 'p', 'line 2\n');
+    fx.server.appendLog('default', 'p', 'line 2\n');
     await gotTwo;
     expect(seen.join('')).toBe('line 1\nline 2\n');
     follow.destroy();
   });
 
   it('raw requests parse JSON, return text otherwise, and throw ApiError on failure', async () => {
-    await client.pods.create('default', pod('p'));
-    server.appendLog('default', 'p', 'hello');
-    const list = await client.raw<{ kind: string }>('GET', '/api/v1/pods');
+    await fx.client.pods.create('default', pod('p'));
+    fx.server.appendLog('default', 'p', 'hello');
+    const list = await fx.client.raw<{ kind: string }>('GET', '/api/v1/pods');
     expect(list.kind).toBe('PodList');
-    expect(await client.raw('GET', '/api/v1/namespaces/default/pods/p/log')).toBe('hello');
-    await expect(client.raw('GET', '/api/v1/namespaces/default/pods/nope')).rejects.toSatisfy(isNotFound);
+    expect(await fx.client.raw('GET', '/api/v1/namespaces/default/pods/p/log')).toBe('hello');
+    await expect(fx.client.raw('GET', '/api/v1/namespaces/default/pods/nope')).rejects.toSatisfy(isNotFound);
   });
 });
 
 describe('metrics and connections', () => {
   it('counts requests by code and method on the injected registry', async () => {
     const registry = createRegistry({ component: 'test' });
-    const measured = createClient({ server: server.url, registry });
-    const second = createClient({ server: server.url, registry }); // shares the metrics, no clash
+    const measured = createClient({ server: fx.server.url, registry });
+    const second = createClient({ server: fx.server.url, registry }); // shares the metrics, no clash
     try {
       await measured.pods.list();
       await measured.pods.get('default', 'missing').catch(() => {});
@@ -308,10 +300,10 @@ describe('metrics and connections', () => {
   });
 
   it('keeps ordinary requests flowing while more watches are open than request connections', async () => {
-    const small = createClient({ server: server.url, connections: 2 });
+    const small = createClient({ server: fx.server.url, connections: 2 });
     const watches = Array.from({ length: 5 }, () => small.pods.watch({}, () => {}));
     try {
-      await eventually(() => server.openWatches()).toBe(5);
+      await eventually(() => fx.server.openWatches()).toBe(5);
       await small.pods.create('default', pod('still-works'));
       expect((await small.pods.get('default', 'still-works')).metadata.name).toBe('still-works');
     } finally {
