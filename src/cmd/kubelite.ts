@@ -9,6 +9,7 @@ type Command = {
 
 const commands: Record<string, Command> = {
   apiserver: { describe: 'serve the Kubernetes v1 API', load: () => import('./apiserver.js') },
+  scheduler: { describe: 'bind pending pods to nodes', load: () => import('./scheduler.js') },
 };
 
 function usage(): string {

@@ -1,0 +1,98 @@
+// `kubelite scheduler`: binds pending pods to nodes. Flags (each also KUBELITE_<FLAG>):
+//   --server URL                 apiserver URL (or from --kubeconfig)
+//   --kubeconfig PATH            kubeconfig file (current context: server, token, TLS)
+//   --scheduler-name NAME        pods with this spec.schedulerName are ours (default-scheduler)
+//   --metrics-port N             /metrics, /healthz, /readyz (default 10251; 0 = any free port)
+//   --metrics-host HOST          address of that port (127.0.0.1)
+//   --percentage-of-nodes-to-score N   0 = adaptive (default), as Kubernetes
+//   --max-in-flight-binds N      binds outstanding at once (512)
+//   --log-level LEVEL            pino level (info)
+import { parseArgs } from 'node:util';
+import { clientOptionsFromKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
+import { createClient } from '../client/rest.js';
+import type { ClientOptions } from '../client/transport.js';
+import { createRegistry } from '../metrics/registry.js';
+import { createScheduler } from '../scheduler/create-scheduler.js';
+import { startStatusServer } from '../scheduler/status-server.js';
+import { createLogger } from '../util/log.js';
+
+const flags = {
+  server: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'scheduler-name': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  'percentage-of-nodes-to-score': { type: 'string' },
+  'max-in-flight-binds': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The flag's value, else KUBELITE_<FLAG> from the environment. */
+function setting(values: Record<string, unknown>, name: string): string | undefined {
+  const v = values[name];
+  if (typeof v === 'string') return v;
+  return process.env[`KUBELITE_${name.toUpperCase().replaceAll('-', '_')}`];
+}
+
+function integer(name: string, text: string | undefined, fallback: number, min = 0): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name}: expected an integer ≥ ${min}, got "${text}"`);
+  return n;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: flags, strict: true });
+  if (values.help) {
+    process.stdout.write(
+      'Usage: kubelite scheduler --server URL [--kubeconfig PATH] [--scheduler-name NAME] [--metrics-port N]\n',
+    );
+    return 0;
+  }
+  const server = setting(values, 'server');
+  const kubeconfig = setting(values, 'kubeconfig');
+  if (!server && !kubeconfig) throw new Error('--server or --kubeconfig is required');
+  const clientOptions: ClientOptions = kubeconfig
+    ? { ...clientOptionsFromKubeconfig(loadKubeconfig(kubeconfig)), ...(server ? { server } : {}) }
+    : { server: server! };
+
+  const logger = createLogger({ component: 'scheduler', level: setting(values, 'log-level') });
+  const registry = createRegistry({ component: 'scheduler', processMetrics: true });
+  const client = createClient({ ...clientOptions, registry });
+  const scheduler = createScheduler({
+    client,
+    logger,
+    registry,
+    schedulerName: setting(values, 'scheduler-name') || undefined,
+    percentageOfNodesToScore: integer(
+      'percentage-of-nodes-to-score',
+      setting(values, 'percentage-of-nodes-to-score'),
+      0,
+    ),
+    maxInFlightBinds: integer('max-in-flight-binds', setting(values, 'max-in-flight-binds'), 512, 1),
+  });
+  const status = await startStatusServer({
+    registry,
+    ready: scheduler.hasSynced,
+    host: setting(values, 'metrics-host') || '127.0.0.1',
+    port: integer('metrics-port', setting(values, 'metrics-port'), 10251),
+  });
+  logger.info({ server: clientOptions.server, metricsPort: status.port }, 'scheduler starting');
+
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await scheduler.run(stop.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await status.close();
+    await client.close();
+    logger.info('scheduler stopped');
+  }
+  return 0;
+}
