@@ -10,7 +10,11 @@ import { createFakeRuntime, type FakeRuntimeOptions } from './fake/index.js';
 import { createProcessRuntime, type ProcessRuntimeOptions } from './process/index.js';
 import type { Runtime, RuntimeKind } from './types.js';
 
+export { createDockerRuntime, type DockerRuntimeOptions } from './docker/index.js';
 export * from './errors.js';
+export { createFakeRuntime, type FakeRuntime, type FakeRuntimeOptions } from './fake/index.js';
+export { instrumentRuntime } from './instrumented.js';
+export { createProcessRuntime, type ProcessRuntimeOptions } from './process/index.js';
 export * from './types.js';
 
 export interface RuntimeOptions {

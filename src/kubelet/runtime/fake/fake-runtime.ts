@@ -14,27 +14,34 @@ import {
 } from '../errors.js';
 import { EventHub } from '../event-hub.js';
 import { IpPool } from '../ip-pool.js';
-import { containerLabels, matchesLabels, sandboxLabels, splitLabels } from '../labels.js';
+import { containerLabels, sandboxLabels } from '../labels.js';
 import { LogOutput, type LogRecord, type LogStreamName, selectRecords } from '../log-stream.js';
 import {
-  type ContainerConfig,
-  type ContainerFilter,
-  type ContainerState,
-  type ContainerStatus,
-  type ExecResult,
-  type ImageStatus,
-  type LogOptions,
-  type PodNetwork,
-  type PodSandboxConfig,
-  type PodSandboxFilter,
-  type PodSandboxStatus,
-  type Runtime,
-  type RuntimeEvent,
-  type RuntimeEventListener,
-  type RuntimeEventType,
-  type RuntimeVersion,
-  sandboxContainerName,
-  type TerminationReason,
+  containerEvent,
+  containerMatches,
+  containerStatusOf,
+  sandboxEvent,
+  sandboxMatches,
+  sandboxStatusOf,
+} from '../records.js';
+import type {
+  ContainerConfig,
+  ContainerFilter,
+  ContainerState,
+  ContainerStatus,
+  ExecResult,
+  ImageStatus,
+  LogOptions,
+  PodNetwork,
+  PodSandboxConfig,
+  PodSandboxFilter,
+  PodSandboxStatus,
+  Runtime,
+  RuntimeEvent,
+  RuntimeEventListener,
+  RuntimeEventType,
+  RuntimeVersion,
+  TerminationReason,
 } from '../types.js';
 
 export interface FakeExit {
@@ -217,18 +224,15 @@ export class FakeRuntime implements Runtime {
   async podSandboxStatus(sandboxId: string): Promise<PodSandboxStatus | undefined> {
     this.check('podSandboxStatus', [sandboxId]);
     const sandbox = this.store.sandboxes.get(sandboxId);
-    return sandbox && this.sandboxStatus(sandbox);
+    return sandbox && sandboxStatusOf(this.nodeName, sandbox);
   }
 
   async listPodSandboxes(filter: PodSandboxFilter = {}): Promise<PodSandboxStatus[]> {
     this.check('listPodSandboxes', [filter]);
     const out: PodSandboxStatus[] = [];
     for (const s of this.store.sandboxes.values()) {
-      if (filter.id && s.id !== filter.id) continue;
-      if (filter.podUid && s.config.uid !== filter.podUid) continue;
-      if (filter.state && s.state !== filter.state) continue;
-      const status = this.sandboxStatus(s);
-      if (matchesLabels(status.labels, filter.labels)) out.push(status);
+      const status = sandboxStatusOf(this.nodeName, s);
+      if (sandboxMatches(status, filter)) out.push(status);
     }
     return out;
   }
@@ -273,12 +277,9 @@ export class FakeRuntime implements Runtime {
     this.check('listContainers', [filter]);
     const out: ContainerStatus[] = [];
     for (const c of this.store.containers.values()) {
-      if (filter.id && c.id !== filter.id) continue;
       if (filter.sandboxId && c.sandbox.id !== filter.sandboxId) continue;
-      if (filter.podUid && c.sandbox.config.uid !== filter.podUid) continue;
-      if (filter.state && c.state !== filter.state) continue;
       const status = this.containerStatusOf(c);
-      if (matchesLabels(status.labels, filter.labels)) out.push(status);
+      if (containerMatches(status, filter)) out.push(status);
     }
     return out;
   }
@@ -363,72 +364,29 @@ export class FakeRuntime implements Runtime {
     this.emit('removed', c);
   }
 
-  private sandboxStatus(s: FakeSandbox): PodSandboxStatus {
-    const { labels, annotations } = splitLabels(sandboxLabels(this.nodeName, s.config));
-    return {
-      id: s.id,
-      podUid: s.config.uid,
-      namespace: s.config.namespace,
-      name: s.config.name,
-      attempt: s.config.attempt ?? 0,
-      state: s.state,
-      ip: s.ip,
-      createdAt: s.createdAt,
-      labels,
-      annotations,
-      portMappings: s.config.portMappings ?? [],
-    };
-  }
-
   private containerStatusOf(c: FakeContainer): ContainerStatus {
-    const stored = containerLabels(sandboxLabels(this.nodeName, c.sandbox.config), c.sandbox.id, c.config);
-    const { labels, annotations } = splitLabels(stored);
-    return {
-      id: c.id,
+    return containerStatusOf({
+      ...c,
       sandboxId: c.sandbox.id,
       podUid: c.sandbox.config.uid,
-      name: c.config.name,
-      attempt: c.config.attempt,
-      state: c.state,
-      createdAt: c.createdAt,
-      startedAt: c.startedAt,
-      finishedAt: c.finishedAt,
-      ...(c.exitCode !== undefined ? { exitCode: c.exitCode, reason: c.reason } : {}),
-      ...(c.message !== undefined ? { message: c.message } : {}),
-      image: c.config.image,
-      imageRef: imageIdOf(c.config.image),
+      labels: containerLabels(sandboxLabels(this.nodeName, c.sandbox.config), c.sandbox.id, c.config),
       pid: 0,
-      labels,
-      annotations,
-    };
+      imageRef: imageIdOf(c.config.image),
+    });
   }
 
   private emit(type: RuntimeEventType, c: FakeContainer): void {
-    this.deliver({
-      type,
-      containerId: c.id,
-      sandboxId: c.sandbox.id,
-      isSandbox: false,
-      podUid: c.sandbox.config.uid,
-      containerName: c.config.name,
-      attempt: c.config.attempt,
-      ...(type === 'died' ? { exitCode: c.exitCode } : {}),
-      at: this.clock.now(),
-    });
+    this.deliver(
+      containerEvent(
+        type,
+        { ...c, sandboxId: c.sandbox.id, podUid: c.sandbox.config.uid, config: c.config },
+        this.clock.now(),
+      ),
+    );
   }
 
   private emitSandbox(type: RuntimeEventType, s: FakeSandbox, exitCode?: number): void {
-    this.deliver({
-      type,
-      containerId: s.id,
-      sandboxId: s.id,
-      isSandbox: true,
-      podUid: s.config.uid,
-      containerName: sandboxContainerName,
-      attempt: s.config.attempt ?? 0,
-      ...(exitCode !== undefined ? { exitCode } : {}),
-      at: this.clock.now(),
-    });
+    this.deliver(sandboxEvent(type, s, this.clock.now(), exitCode));
   }
 
   /** After the current call returns, as real runtimes deliver events. */

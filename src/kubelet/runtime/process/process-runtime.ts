@@ -27,24 +27,31 @@ import {
 import { EventHub } from '../event-hub.js';
 import { HostPortForwarder } from '../host-ports.js';
 import { IpPool } from '../ip-pool.js';
-import { attemptOf, containerLabels, matchesLabels, sandboxLabels, splitLabels } from '../labels.js';
+import { containerLabels, sandboxLabels } from '../labels.js';
 import {
-  type ContainerConfig,
-  type ContainerFilter,
-  type ContainerStatus,
-  type ExecResult,
-  type ImageStatus,
-  type LogOptions,
-  type PodNetwork,
-  type PodSandboxConfig,
-  type PodSandboxFilter,
-  type PodSandboxStatus,
-  type Runtime,
-  type RuntimeEvent,
-  type RuntimeEventListener,
-  type RuntimeEventType,
-  type RuntimeVersion,
-  sandboxContainerName,
+  containerEvent,
+  containerMatches,
+  containerStatusOf,
+  sandboxEvent,
+  sandboxMatches,
+  sandboxStatusOf,
+} from '../records.js';
+import type {
+  ContainerConfig,
+  ContainerFilter,
+  ContainerStatus,
+  ExecResult,
+  ImageStatus,
+  LogOptions,
+  PodNetwork,
+  PodSandboxConfig,
+  PodSandboxFilter,
+  PodSandboxStatus,
+  Runtime,
+  RuntimeEvent,
+  RuntimeEventListener,
+  RuntimeEventType,
+  RuntimeVersion,
 } from '../types.js';
 import {
   defaultPath,
@@ -218,17 +225,14 @@ export class ProcessRuntime implements Runtime {
 
   async podSandboxStatus(sandboxId: string): Promise<PodSandboxStatus | undefined> {
     const record = this.sandboxes.get(sandboxId);
-    return record && this.sandboxStatus(record);
+    return record && sandboxStatusOf(this.nodeName, record);
   }
 
   async listPodSandboxes(filter: PodSandboxFilter = {}): Promise<PodSandboxStatus[]> {
     const out: PodSandboxStatus[] = [];
     for (const s of this.sandboxes.values()) {
-      if (filter.id && s.id !== filter.id) continue;
-      if (filter.podUid && s.config.uid !== filter.podUid) continue;
-      if (filter.state && s.state !== filter.state) continue;
-      const status = this.sandboxStatus(s);
-      if (matchesLabels(status.labels, filter.labels)) out.push(status);
+      const status = sandboxStatusOf(this.nodeName, s);
+      if (sandboxMatches(status, filter)) out.push(status);
     }
     return out;
   }
@@ -367,12 +371,8 @@ export class ProcessRuntime implements Runtime {
   async listContainers(filter: ContainerFilter = {}): Promise<ContainerStatus[]> {
     const out: ContainerStatus[] = [];
     for (const { record } of this.containers.values()) {
-      if (filter.id && record.id !== filter.id) continue;
-      if (filter.sandboxId && record.sandboxId !== filter.sandboxId) continue;
-      if (filter.podUid && record.config && this.podUidOf(record) !== filter.podUid) continue;
-      if (filter.state && record.state !== filter.state) continue;
       const status = this.containerStatusOf(record);
-      if (matchesLabels(status.labels, filter.labels)) out.push(status);
+      if (containerMatches(status, filter)) out.push(status);
     }
     return out;
   }
@@ -498,71 +498,16 @@ export class ProcessRuntime implements Runtime {
     return this.sandboxes.get(record.sandboxId)?.config.uid ?? '';
   }
 
-  private sandboxStatus(s: SandboxRecord): PodSandboxStatus {
-    const { labels, annotations } = splitLabels(sandboxLabels(this.nodeName, s.config));
-    return {
-      id: s.id,
-      podUid: s.config.uid,
-      namespace: s.config.namespace,
-      name: s.config.name,
-      attempt: s.config.attempt ?? 0,
-      state: s.state,
-      ip: s.state === 'ready' ? s.ip : '',
-      createdAt: s.createdAt,
-      labels,
-      annotations,
-      portMappings: s.config.portMappings ?? [],
-    };
-  }
-
   private containerStatusOf(r: ContainerRecord): ContainerStatus {
-    const { labels, annotations } = splitLabels(r.labels);
-    return {
-      id: r.id,
-      sandboxId: r.sandboxId,
-      podUid: this.podUidOf(r),
-      name: r.config.name,
-      attempt: attemptOf(r.labels),
-      state: r.state,
-      createdAt: r.createdAt,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-      ...(r.exitCode !== undefined ? { exitCode: r.exitCode, reason: r.reason } : {}),
-      ...(r.message !== undefined ? { message: r.message } : {}),
-      image: r.config.image,
-      imageRef: `process:${r.config.image}`,
-      pid: r.state === 'running' ? r.pid : 0,
-      labels,
-      annotations,
-    };
+    return containerStatusOf({ ...r, podUid: this.podUidOf(r), imageRef: `process:${r.config.image}` });
   }
 
   private emit(type: RuntimeEventType, r: ContainerRecord): void {
-    this.hub.emit({
-      type,
-      containerId: r.id,
-      sandboxId: r.sandboxId,
-      isSandbox: false,
-      podUid: this.podUidOf(r),
-      containerName: r.config.name,
-      attempt: r.config.attempt,
-      ...(type === 'died' && r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
-      at: this.clock.now(),
-    });
+    this.hub.emit(containerEvent(type, { ...r, podUid: this.podUidOf(r) }, this.clock.now()));
   }
 
   private emitSandbox(type: RuntimeEventType, s: SandboxRecord, exitCode?: number): void {
-    this.hub.emit({
-      type,
-      containerId: s.id,
-      sandboxId: s.id,
-      isSandbox: true,
-      podUid: s.config.uid,
-      containerName: sandboxContainerName,
-      attempt: s.config.attempt ?? 0,
-      ...(exitCode !== undefined ? { exitCode } : {}),
-      at: this.clock.now(),
-    });
+    this.hub.emit(sandboxEvent(type, s, this.clock.now(), exitCode));
   }
 }
 

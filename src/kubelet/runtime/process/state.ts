@@ -7,35 +7,16 @@
 //   <stateDir>/bin/          busybox applet links appended to containers' PATH
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerConfig, ContainerState, PodSandboxConfig, TerminationReason } from '../types.js';
+import type { ContainerFacts, SandboxFacts } from '../records.js';
 
-export interface SandboxRecord {
-  id: string;
-  config: PodSandboxConfig;
-  ip: string;
-  state: 'ready' | 'notready';
-  createdAt: number;
-}
+export type SandboxRecord = SandboxFacts;
 
-export interface ContainerRecord {
-  id: string;
-  sandboxId: string;
-  config: ContainerConfig;
-  /** Stored labels (annotations under the `annotation.` prefix). */
-  labels: Record<string, string>;
-  state: ContainerState;
-  createdAt: number;
-  startedAt: number;
-  finishedAt: number;
-  /** The wrapper shell's pid, also the process group id; 0 when not running. */
-  pid: number;
-  /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat), to tell pid reuse apart. */
+/** What a container's container.json holds: its facts (without derived ones) and process identity. */
+export interface ContainerRecord extends Omit<ContainerFacts, 'podUid' | 'imageRef'> {
+  /** Start time of `pid` (the wrapper, also the process group id) in clock ticks since boot. */
   pidStartTicks?: string;
   /** The runtime sent SIGKILL: an exit without a status file is 137. */
   killed?: boolean;
-  exitCode?: number;
-  reason?: TerminationReason;
-  message?: string;
 }
 
 export class StateDir {
