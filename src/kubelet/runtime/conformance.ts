@@ -353,7 +353,7 @@ export function runRuntimeConformance(
         expect(status!.exitCode).not.toBe(0);
       });
 
-      it('containers of a pod reach each other on the pod address and see POD_IP-compatible networking', async () => {
+      it('containers of a pod reach each other on their shared address (localhost, or POD_IP without a shared loopback)', async () => {
         record();
         const { sandboxId, ip } = await sandbox('shared-net');
         const bind = caps.sharedLoopback ? '' : '$POD_IP:';
