@@ -23,7 +23,7 @@ async function newStore(): Promise<Storage> {
   return openEtcdStorage({
     endpoints: etcd.endpoints,
     prefix: `/t${++stores}`,
-    readRetry: { attempts: 1, backoffMs: 0 },
+    retry: { attempts: 1, backoffMs: 0 },
   });
 }
 

@@ -1,6 +1,6 @@
-// Maps etcd's answers onto StorageErrors and retries idempotent reads across transient failures.
-// Writes are never retried here: a write whose answer was lost may have been applied, and retrying
-// it would report a false conflict.
+// Maps etcd's answers onto StorageErrors and retries requests across transient failures: reads
+// whenever etcd is unreachable, writes only when they provably never left (no connection): a write
+// whose answer was lost may have been applied, and retrying it would report a false conflict.
 import { isRecoverableError } from 'etcd3';
 import { StorageError } from '../types.js';
 
@@ -12,6 +12,13 @@ export function isFutureRevisionError(err: unknown): boolean {
   return err instanceof Error && err.message.includes('required revision is a future revision');
 }
 
+/** grpc-js could not connect to the member, so the request was never sent. */
+export function isNotSentError(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('No connection established');
+}
+
+export const isRetriableRead = (err: unknown): boolean => err instanceof Error && isRecoverableError(err);
+
 export function toStorageError(err: unknown, what: string): Error {
   if (err instanceof StorageError) return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -20,24 +27,23 @@ export function toStorageError(err: unknown, what: string): Error {
   return new StorageError('Unavailable', `${what}: ${message}`);
 }
 
-export interface ReadRetryOptions {
+export interface RetryOptions {
   attempts: number;
   backoffMs: number;
 }
 
-/** Runs an idempotent read, retrying while etcd is unreachable. */
-export async function retryRead<T>(
+/** Runs a request, retrying while `retriable` says a failure may be retried. */
+export async function withRetry<T>(
   what: string,
-  read: () => Promise<T>,
-  options: ReadRetryOptions,
+  request: () => Promise<T>,
+  retriable: (err: unknown) => boolean,
+  options: RetryOptions,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await read();
+      return await request();
     } catch (err) {
-      if (attempt >= options.attempts || !(err instanceof Error && isRecoverableError(err))) {
-        throw toStorageError(err, what);
-      }
+      if (attempt >= options.attempts || !retriable(err)) throw toStorageError(err, what);
       await new Promise((r) => setTimeout(r, options.backoffMs * attempt));
     }
   }

@@ -18,9 +18,11 @@ import {
 import {
   isCompactedError,
   isFutureRevisionError,
-  type ReadRetryOptions,
-  retryRead,
+  isNotSentError,
+  isRetriableRead,
+  type RetryOptions,
   toStorageError,
+  withRetry,
 } from './etcd-errors.js';
 import { EtcdKeys } from './etcd-keys.js';
 import { type OpenWatch, openEtcdWatch } from './etcd-watch.js';
@@ -34,7 +36,8 @@ export interface EtcdStorageOptions {
   listPageSize?: number;
   /** Per-request deadline. Default 30 s. */
   requestTimeoutMs?: number;
-  readRetry?: ReadRetryOptions;
+  /** Retries of reads while etcd is unreachable, and of writes that never left. Default 3 × 100 ms. */
+  retry?: RetryOptions;
   /** Periodic compaction; omitted or intervalMs 0: none. */
   compaction?: CompactorOptions;
   /** Extra etcd3 client options (TLS, auth). */
@@ -73,9 +76,11 @@ export async function openEtcdStorage(options: EtcdStorageOptions): Promise<Stor
 class EtcdStorage implements Storage {
   private readonly keys: EtcdKeys;
   private readonly pageSize: number;
-  private readonly retry: ReadRetryOptions;
+  private readonly retry: RetryOptions;
   private readonly callOptions: () => { deadline: Date };
   private readonly watches = new Set<OpenWatch>();
+  /** A key read with count_only to learn the revision or whether a revision is compacted. */
+  private readonly probeKey: Buffer;
   /** The highest revision known to be compacted (a lower bound for the search in etcd). */
   private knownCompacted = 0;
   private closed = false;
@@ -86,8 +91,9 @@ class EtcdStorage implements Storage {
     options: EtcdStorageOptions,
   ) {
     this.keys = new EtcdKeys(options.prefix ?? '');
+    this.probeKey = this.keys.key('/');
     this.pageSize = options.listPageSize ?? 500;
-    this.retry = options.readRetry ?? { attempts: 3, backoffMs: 100 };
+    this.retry = options.retry ?? { attempts: 3, backoffMs: 100 };
     const timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.callOptions = () => ({ deadline: new Date(Date.now() + timeoutMs) });
   }
@@ -97,7 +103,7 @@ class EtcdStorage implements Storage {
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.read('current revision', { key: this.keys.key(''), count_only: true });
+    const res = await this.read('current revision', { key: this.probeKey, count_only: true });
     return Number(res.header.revision);
   }
 
@@ -227,7 +233,7 @@ class EtcdStorage implements Storage {
   private async isCompacted(revision: number): Promise<boolean> {
     if (revision <= 0) return false;
     try {
-      await this.client.kv.range({ key: this.keys.key(''), revision, count_only: true }, this.callOptions());
+      await this.client.kv.range({ key: this.probeKey, revision, count_only: true }, this.callOptions());
       return false;
     } catch (err) {
       if (isCompactedError(err)) return true;
@@ -256,16 +262,12 @@ class EtcdStorage implements Storage {
 
   private async read(what: string, req: IRangeRequest) {
     this.checkOpen();
-    return retryRead(what, () => this.client.kv.range(req, this.callOptions()), this.retry);
+    return withRetry(what, () => this.client.kv.range(req, this.callOptions()), isRetriableRead, this.retry);
   }
 
   private async write(what: string, req: Parameters<Etcd3['kv']['txn']>[0]) {
     this.checkOpen();
-    try {
-      return await this.client.kv.txn(req, this.callOptions());
-    } catch (err) {
-      throw toStorageError(err, what);
-    }
+    return withRetry(what, () => this.client.kv.txn(req, this.callOptions()), isNotSentError, this.retry);
   }
 
   private checkOpen(): void {
