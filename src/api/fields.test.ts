@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './errors.js';
 import {
   checkFieldSelector,
   escapeFieldValue,
@@ -8,16 +7,7 @@ import {
   parseFieldSelector,
 } from './fields.js';
 import type { KubeObject } from './types.js';
-
-function errorOf(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('expected an ApiError');
-}
+import { errorOf } from './validation/testing.js';
 
 describe('parseFieldSelector', () => {
   it.each([

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './errors.js';
 import { formatLabelSet, parseLabelSelector, selectorFromSet } from './labels.js';
+import { errorOf } from './validation/testing.js';
 
-function parseError(text: string): ApiError {
-  try {
-    parseLabelSelector(text);
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error(`expected ${JSON.stringify(text)} to be rejected`);
-}
+const parseError = (text: string) => errorOf(() => parseLabelSelector(text));
 
 describe('parseLabelSelector: canonical form', () => {
   it.each([

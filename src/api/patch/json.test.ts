@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
+import { errorOf } from '../validation/testing.js';
 import { applyPatch, jsonPatch } from './index.js';
 
 const rc = () => ({
   metadata: { name: 'web', labels: { app: 'web', 'example.com/team': 'a' } },
   spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
 });
-
-function errorOf(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('expected an ApiError');
-}
 
 describe('jsonPatch (RFC 6902)', () => {
   it('applies every operation', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../errors.js';
+import { errorOf } from '../validation/testing.js';
 import { applyPatch, patchTypeOf, strategicMergePatch } from './index.js';
 
 type Obj = Record<string, any>;
@@ -38,16 +38,6 @@ const pod = (): Obj => ({
 const smp = (kind: string, original: Obj, patch: unknown) =>
   strategicMergePatch(kind, original, patch) as Obj;
 const names = (list: Obj[]) => list.map((item) => item.name);
-
-function errorOf(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('expected an ApiError');
-}
 
 describe('strategic merge: maps and scalars', () => {
   it('merges maps and replaces scalars', () => {

@@ -1,5 +1,6 @@
-// Helpers shared by the validation tests: valid objects to mutate, and cause lookup.
+// Helpers shared by the src/api tests: valid objects to mutate, cause lookup, thrown ApiErrors.
 import { applyDefaults } from '../defaults.js';
+import { ApiError } from '../errors.js';
 import type { KubeObject, StatusCause } from '../types.js';
 import { validateCreate, validateUpdate } from '../validation.js';
 
@@ -67,4 +68,15 @@ export function summary(causes: StatusCause[]): string[] {
 
 export function messageOf(causes: StatusCause[], field: string): string | undefined {
   return causes.find((c) => c.field === field)?.message;
+}
+
+/** The ApiError `fn` throws; fails the test when it throws nothing or something else. */
+export function errorOf(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ApiError) return e;
+    throw e;
+  }
+  throw new Error('expected an ApiError');
 }
