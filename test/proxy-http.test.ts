@@ -3,7 +3,7 @@
 // 502/503, metrics.
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   makeEndpoints,
   makeService,
@@ -72,8 +72,10 @@ async function httpBackend(name: string, handle?: (req: IncomingMessage, res: Se
   return backend;
 }
 
+let engine: 'native' | 'js' = 'native';
+
 function proxierFor() {
-  const made = newProxier({ mode: 'http' });
+  const made = newProxier({ mode: 'http', http: { engine } });
   cleanups.push(() => made.proxier.close());
   return made;
 }
@@ -134,7 +136,11 @@ function raw(port: number, payload: string, until?: (text: string) => boolean): 
   });
 }
 
-describe('http proxy', () => {
+describe.each(['native', 'js'] as const)('http proxy (%s engine)', (which) => {
+  beforeEach(() => {
+    engine = which;
+  });
+
   it('reuses backend connections for connection-per-request clients and adds X-Forwarded-For', async () => {
     const backend = await httpBackend('a');
     const { port } = await serve([backend.port]);

@@ -15,6 +15,9 @@ export class PortMetrics {
   endpoints = 0;
   /** Folded counts, so each scrape adds only the delta. */
   folded = { connections: 0, bytesIn: 0, bytesOut: 0, connectErrors: 0, retries: 0 };
+  /** Set by data paths that keep their counters elsewhere (the native engine): refreshes the fields. */
+  pull: (() => void) | undefined;
+  private readonly foldedCodes = new Map<number, number>();
 
   constructor(
     readonly service: string,
@@ -26,6 +29,43 @@ export class PortMetrics {
   observeHttp(seconds: number, code: number): void {
     this.families.httpDuration.labels(this.service, this.mode).observe(seconds);
     this.families.httpResponses.labels(this.service, this.mode, String(code)).inc();
+  }
+
+  /** Absolute status-code counts kept elsewhere (native engine): adds what is new since the last call. */
+  setHttpCodeTotals(code: number, total: number): void {
+    const seen = this.foldedCodes.get(code) ?? 0;
+    if (total > seen)
+      this.families.httpResponses.labels(this.service, this.mode, String(code)).inc(total - seen);
+    this.foldedCodes.set(code, total);
+  }
+
+  /**
+   * Absolute request-duration totals kept elsewhere: `buckets` per upper bound of the family (not
+   * cumulative) then +Inf. prom-client has no merge API, so the label set's entry is written directly
+   * (its internal shape is stable across prom-client 15).
+   */
+  setHttpDurationTotals(buckets: ArrayLike<number>, sum: number, count: number): void {
+    const histogram = this.families.httpDuration as unknown as {
+      hashMap: Record<
+        string,
+        { labels: Record<string, string>; bucketValues: Record<number, number>; sum: number; count: number }
+      >;
+      upperBounds: number[];
+    };
+    const find = () =>
+      Object.values(histogram.hashMap).find(
+        (e) => e.labels.service === this.service && e.labels.mode === this.mode,
+      );
+    let entry = find();
+    if (!entry) {
+      this.families.httpDuration.zero({ service: this.service, mode: this.mode });
+      entry = find()!;
+    }
+    histogram.upperBounds.forEach((bound, i) => {
+      entry.bucketValues[bound] = buckets[i] ?? 0;
+    });
+    entry.sum = sum;
+    entry.count = count;
   }
 }
 
@@ -94,12 +134,14 @@ export class ProxyMetrics {
       labelNames,
       buckets: latencyBucketsSeconds,
       registers,
+      collect: fold,
     });
     this.httpResponses = new Counter({
       name: 'kubelite_proxy_http_responses_total',
       help: 'HTTP responses sent to clients by status code.',
       labelNames: [...labelNames, 'code'],
       registers,
+      collect: fold,
     });
     this.networkProgramming = new Histogram({
       name: 'kubeproxy_network_programming_duration_seconds',
@@ -134,6 +176,7 @@ export class ProxyMetrics {
   }
 
   private foldPort(port: PortMetrics): void {
+    port.pull?.();
     const { service, mode, folded } = port;
     this.activeConnections.labels(service, mode).set(port.activeConnections);
     this.endpoints.labels(service, mode).set(port.endpoints);

@@ -8,6 +8,8 @@ import type { PortMetrics, ProxyMetrics } from './metrics.js';
 
 export interface ConnectionHandler {
   handle(client: Socket): void;
+  /** Offered the bound listeners once; true when the handler serves them itself (JS servers then close). */
+  takeListeners?(servers: readonly Server[]): boolean;
   /** Called after every endpoint change (e.g. to drop idle upstream connections to removed ones). */
   endpointsChanged?(): void;
   close?(): void;
@@ -42,6 +44,7 @@ export class UserspacePort {
   readonly metrics: PortMetrics;
   handler!: ConnectionHandler;
   private readonly servers: Server[] = [];
+  private bound: ListenAddress[] = [];
 
   constructor(
     public config: ServicePortConfig,
@@ -82,9 +85,18 @@ export class UserspacePort {
       this.close();
       throw err;
     }
+    this.bound = this.addressesOfServers();
+    if (this.handler.takeListeners?.(this.servers)) {
+      for (const server of this.servers) server.close();
+      this.servers.length = 0;
+    }
   }
 
   addresses(): ListenAddress[] {
+    return this.bound;
+  }
+
+  private addressesOfServers(): ListenAddress[] {
     const result: ListenAddress[] = [];
     for (const server of this.servers) {
       const address = server.address();
@@ -111,7 +123,8 @@ export class UserspacePort {
   close(): void {
     for (const server of this.servers) server.close();
     this.servers.length = 0;
-    this.handler.close?.();
     this.options.metrics.release(this.metrics);
+    this.handler.close?.();
+    this.bound = [];
   }
 }

@@ -14,8 +14,10 @@ import {
   serviceConfigFromApi,
 } from './config.js';
 import type { KernelRules } from './kernel/rules.js';
+import { NativePump } from './l4/native-pump.js';
 import { TcpHandler, type TcpOptions } from './l4/tcp-handler.js';
-import { HttpHandler, type HttpOptions } from './l7/http-handler.js';
+import { defaultHttpOptions, HttpHandler, type HttpOptions } from './l7/http-handler.js';
+import { NativeHttpHandler } from './l7/native-http-handler.js';
 import { ProxyMetrics } from './metrics.js';
 import { type ListenAddress, UserspacePort } from './port.js';
 
@@ -57,6 +59,8 @@ interface RunningPort {
   config: ServicePortConfig;
   mode: ProxyMode;
   userspace?: UserspacePort;
+  /** The http port runs in the native engine (restarted in JS if the config stops allowing that). */
+  nativeHttp?: boolean;
 }
 
 function objectKey(meta: { namespace?: string; name?: string }): string {
@@ -68,6 +72,7 @@ export class Proxier {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly tcpOptions: TcpOptions;
+  private readonly httpOptions: HttpOptions;
   private readonly services = new Map<string, Service>();
   private readonly endpoints = new Map<string, Endpoints>();
   private readonly dirty = new Set<string>();
@@ -86,6 +91,7 @@ export class Proxier {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.tcpOptions = { ...defaultTcpOptions, ...options.tcp };
+    this.httpOptions = { ...defaultHttpOptions, ...options.http };
   }
 
   // ------------------------------------------------------------ event handlers (informer callbacks)
@@ -212,7 +218,9 @@ export class Proxier {
         next.add(config.key);
         const mode = this.modeFor(config);
         const current = this.running.get(config.key);
-        if (current && current.mode === mode && !listenerChanged(current.config, config)) {
+        const sameEngine =
+          current?.nativeHttp === undefined || current.nativeHttp === this.nativeHttpFor(config);
+        if (current && current.mode === mode && sameEngine && !listenerChanged(current.config, config)) {
           if (current.config === config) continue;
           const moved = endpointsChanged(current.config, config);
           if (current.userspace) current.userspace.update(config);
@@ -264,12 +272,33 @@ export class Proxier {
       nodeAddress: this.options.nodeAddress,
       pauseOnConnect: mode === 'tcp',
     });
-    userspace.handler =
-      mode === 'http'
-        ? new HttpHandler(userspace, this.options.http)
-        : new TcpHandler(userspace, this.tcpOptions);
+    let nativeHttp: boolean | undefined;
+    if (mode === 'http') {
+      const js = new HttpHandler(userspace, this.httpOptions);
+      const pump = this.nativeHttpFor(config) ? NativePump.get(this.pumpOptions()) : undefined;
+      nativeHttp = pump !== undefined;
+      userspace.handler = pump ? new NativeHttpHandler(userspace, this.httpOptions, pump, js) : js;
+    } else {
+      userspace.handler = new TcpHandler(userspace, this.tcpOptions);
+    }
     await userspace.listen();
-    return { config, mode, userspace };
+    return { config, mode, userspace, nativeHttp };
+  }
+
+  private nativeHttpFor(config: ServicePortConfig): boolean {
+    return (
+      this.httpOptions.engine === 'native' &&
+      config.sessionAffinity !== 'ClientIP' &&
+      config.endpoints.every((e) => !e.ip.includes(':'))
+    );
+  }
+
+  private pumpOptions() {
+    return {
+      threads: this.tcpOptions.pumpThreads,
+      idleTimeoutMs: this.tcpOptions.idleTimeoutMs,
+      halfOpenTimeoutMs: this.tcpOptions.halfOpenTimeoutMs,
+    };
   }
 
   private stop(port: RunningPort, kernelRemovals: string[]): void {

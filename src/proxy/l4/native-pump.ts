@@ -1,7 +1,7 @@
 // Loads the splice pump addon (building it from source once when missing) and hands it socket pairs.
 // JavaScript keeps accept, balancing and connect-with-retry; the addon moves the bytes.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -11,6 +11,13 @@ interface PumpAddon {
   init(onClosed: (batch: Float64Array) => void, threads: number, idleMs: number, halfOpenMs: number): void;
   add(id: number, clientFd: number, endpointFd: number, splice: boolean): boolean;
   closeAll(): void;
+  /** options: [maxAttempts, connectTimeoutMs, upstreamTimeoutMs, clientIdleMs, maxIdlePerEndpoint] */
+  httpCreate(id: number, options: number[], bucketBounds: number[]): void;
+  /** endpoints: [ip, port, ip, port, ...] (IPv4) */
+  httpEndpoints(id: number, endpoints: Array<string | number>): void;
+  httpListen(id: number, fd: number): boolean;
+  httpClose(id: number): void;
+  httpStats(id: number): Float64Array;
 }
 
 export interface PumpOptions {
@@ -31,7 +38,14 @@ export enum PumpCloseReason {
 export type PumpClosed = (id: number, bytesIn: number, bytesOut: number, reason: PumpCloseReason) => void;
 
 const nativeDir = join(dirname(fileURLToPath(import.meta.url)), 'native');
-const addonPath = join(nativeDir, 'build', 'splice_pump.node');
+const addonPath = join(nativeDir, 'build', 'kubelite_pump.node');
+const sources = ['pump.h', 'pump.cc', 'http_engine.cc'].map((file) => join(nativeDir, file));
+
+function stale(): boolean {
+  if (!existsSync(addonPath)) return true;
+  const built = statSync(addonPath).mtimeMs;
+  return sources.some((file) => existsSync(file) && statSync(file).mtimeMs > built);
+}
 
 let addon: PumpAddon | undefined;
 let loadError: Error | undefined;
@@ -40,8 +54,7 @@ const listeners = new Set<PumpClosed>();
 function load(): PumpAddon | undefined {
   if (addon !== undefined || loadError !== undefined) return addon;
   try {
-    if (!existsSync(addonPath))
-      execFileSync(process.execPath, [join(nativeDir, 'build.mjs')], { stdio: 'ignore' });
+    if (stale()) execFileSync(process.execPath, [join(nativeDir, 'build.mjs')], { stdio: 'ignore' });
     addon = createRequire(import.meta.url)(addonPath) as PumpAddon;
   } catch (err) {
     loadError = err instanceof Error ? err : new Error(String(err));
@@ -100,5 +113,10 @@ export class NativePump {
 
   closeAll(): void {
     this.native.closeAll();
+  }
+
+  /** The http engine's entry points (run on the first pump thread). */
+  get http(): Pick<PumpAddon, 'httpCreate' | 'httpEndpoints' | 'httpListen' | 'httpClose' | 'httpStats'> {
+    return this.native;
   }
 }

@@ -13,6 +13,9 @@ import { BodyKind, ChunkedTracker, findHeadEnd, Head, rewriteHead } from './http
 import { type Upstream, UpstreamPool, type UpstreamUser } from './upstream.js';
 
 export interface HttpOptions {
+  /** `native`: the C++ engine serves the port (falls back to `js` where it cannot). */
+  engine: 'native' | 'js';
+  connectTimeoutMs: number;
   /** Endpoints tried for one request when connecting fails. */
   maxAttempts: number;
   maxIdlePerEndpoint: number;
@@ -24,6 +27,8 @@ export interface HttpOptions {
 }
 
 export const defaultHttpOptions: HttpOptions = {
+  engine: 'native',
+  connectTimeoutMs: 1000,
   maxAttempts: 3,
   maxIdlePerEndpoint: 512,
   upstreamTimeoutMs: 60_000,

@@ -1,4 +1,4 @@
-// Builds the splice pump addon from source with the system C++ compiler and Node's own headers (no
+// Builds the native pump addon (tcp pairs and the http engine) from source with the system C++ compiler and Node's own headers (no
 // download, no node-gyp cache): run by `npm install` (postinstall) and on first use when missing.
 // Usage: node src/proxy/l4/native/build.mjs [--if-missing]
 import { execFileSync } from 'node:child_process';
@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const source = join(here, 'splice_pump.cc');
-const output = join(here, 'build', 'splice_pump.node');
+const sources = ['pump.cc', 'http_engine.cc'].map((file) => join(here, file));
+const output = join(here, 'build', 'kubelite_pump.node');
 const headers = [
   join(dirname(process.execPath), '..', 'include', 'node'),
   '/usr/include/node',
@@ -16,10 +16,11 @@ const headers = [
 ];
 const include = headers.find((dir) => existsSync(join(dir, 'node_api.h')));
 
-const upToDate = existsSync(output) && statSync(output).mtimeMs >= statSync(source).mtimeMs;
+const newestSource = Math.max(...[...sources, join(here, 'pump.h')].map((file) => statSync(file).mtimeMs));
+const upToDate = existsSync(output) && statSync(output).mtimeMs >= newestSource;
 if (process.argv.includes('--if-missing') && upToDate) process.exit(0);
 if (!include) {
-  process.stderr.write('splice pump: node_api.h not found; the proxy will use its JavaScript pump\n');
+  process.stderr.write('native pump: node_api.h not found; the proxy will use its JavaScript pump\n');
   process.exit(process.argv.includes('--optional') ? 0 : 1);
 }
 mkdirSync(dirname(output), { recursive: true });
@@ -27,15 +28,15 @@ const compiler = process.env.CXX ?? 'g++';
 // biome-ignore format: one flag group per line
 const args = [
   '-O2', '-std=c++17', '-shared', '-fPIC', '-pthread', '-Wall',
-  '-DNODE_GYP_MODULE_NAME=splice_pump', `-I${include}`,
-  '-o', `${output}.tmp`, source,
+  '-DNODE_GYP_MODULE_NAME=kubelite_pump', `-I${include}`,
+  '-o', `${output}.tmp`, ...sources,
 ];
 try {
   execFileSync(compiler, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   execFileSync('mv', [`${output}.tmp`, output]);
 } catch (err) {
   process.stderr.write(
-    `splice pump: build failed (${err.message}); the proxy will use its JavaScript pump\n`,
+    `native pump: build failed (${err.message}); the proxy will use its JavaScript pump\n`,
   );
   process.exit(process.argv.includes('--optional') ? 0 : 1);
 }

@@ -1,0 +1,376 @@
+// kubelite proxy native pump: worker threads (one epoll loop each) and the tcp pair pump.
+//
+// JavaScript accepts a client, balances, connects the endpoint (with retries), then hands both file
+// descriptors to add(): they are dup()ed here and JS closes its copies. From then on every byte
+// moves kernel to kernel without entering the JS heap: recv/send through one per-thread buffer
+// ("copy", the default: fewest syscalls for small messages) or splice(2) through a per-direction
+// pipe. Half-close is forwarded (EOF on one side -> shutdown(SHUT_WR) on the other), a reset as a
+// reset (SO_LINGER 0), a slow reader stops reads from its peer (at most one pipe or one 64 KiB
+// buffer per direction is held), idle and half-open pairs time out. Closed pairs are reported to JS
+// in batches through a thread-safe function: [id, bytesIn, bytesOut, reason]*.
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+
+#include "pump.h"
+
+namespace kubelite {
+
+namespace {
+
+enum Reason { kDone = 0, kError = 1, kIdle = 2, kShutdown = 3 };
+
+struct Pair;
+struct Side : Handle {
+  Pair* pair;
+  int fd = -1;
+  int index = 0;  // 0 = client, 1 = endpoint
+  void on_event(Worker& w, uint32_t events) override;
+};
+
+struct Direction {  // bytes read from side[i] and written to side[1 - i]
+  int pipe_r = -1, pipe_w = -1;
+  char* buf = nullptr;
+  size_t off = 0, pending = 0;
+  bool readable = false, hup = false, eof = false, done = false;
+  double bytes = 0;
+};
+
+struct Pair : Buried {
+  double id = 0;
+  Side side[2];
+  Direction dir[2];
+  bool splice = false, closed = false;
+  int64_t last_ms = 0;
+  Pair *prev = nullptr, *next = nullptr;
+  ~Pair() override {
+    for (auto& d : dir) delete[] d.buf;
+  }
+};
+
+struct TcpState {
+  napi_threadsafe_function tsfn = nullptr;
+  std::mutex mu;
+  std::vector<double> closed;  // batches of 4
+  int64_t idle_ms = 3600000, half_open_ms = 60000;
+  size_t next_worker = 0;
+};
+TcpState g;
+
+// Live pairs per worker (for timeouts and closeAll); only touched on that worker's thread.
+struct PairList {
+  Pair head;
+  PairList() { head.prev = head.next = &head; }
+};
+thread_local PairList* pairs = nullptr;
+
+void report(Pair* p, int reason) {
+  bool first;
+  {
+    std::lock_guard<std::mutex> lock(g.mu);
+    first = g.closed.empty();
+    g.closed.insert(g.closed.end(), {p->id, p->dir[0].bytes, p->dir[1].bytes, double(reason)});
+  }
+  if (first) napi_call_threadsafe_function(g.tsfn, nullptr, napi_tsfn_nonblocking);
+}
+
+void close_pair(Worker& w, Pair* p, int reason) {
+  if (p->closed) return;
+  p->closed = true;
+  for (int i = 0; i < 2; i++) {
+    // Deregister explicitly: close() alone keeps the registration while another descriptor of the
+    // socket (JS's original, maybe not closed yet) exists, and its events would outlive p.
+    w.unwatch(p->side[i].fd);
+    if (reason == kError || reason == kIdle) {
+      linger lg{1, 0};  // forward a reset as a reset; timed-out peers get one too
+      setsockopt(p->side[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    close(p->side[i].fd);
+    Direction& d = p->dir[i];
+    if (d.pipe_r >= 0) close(d.pipe_r), close(d.pipe_w);
+  }
+  p->prev->next = p->next;
+  p->next->prev = p->prev;
+  report(p, reason);
+  w.bury(p);
+}
+
+// Moves what it can from side[i] to side[1 - i]; false on a socket error.
+bool pump(Worker& w, Pair* p, int i) {
+  Direction& d = p->dir[i];
+  int src = p->side[i].fd, dst = p->side[1 - i].fd;
+  for (;;) {
+    while (d.pending > 0) {
+      ssize_t n = p->splice ? splice(d.pipe_r, nullptr, dst, nullptr, d.pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK)
+                            : send(dst, d.buf + d.off, d.pending, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0) return errno == EAGAIN || errno == EINTR;  // wait for EPOLLOUT on dst
+      d.pending -= n, d.off += n, d.bytes += n;
+    }
+    if (d.eof) {
+      if (!d.done) {
+        shutdown(dst, SHUT_WR);
+        d.done = true;
+      }
+      return true;
+    }
+    if (!d.readable) return true;
+    ssize_t r = p->splice ? splice(src, nullptr, d.pipe_w, nullptr, kChunk, SPLICE_F_MOVE | SPLICE_F_NONBLOCK)
+                          : recv(src, w.buf, kChunk, MSG_DONTWAIT);
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EINTR) {
+        d.readable = false;
+        return true;
+      }
+      return false;
+    }
+    if (r == 0) {
+      d.eof = true;
+      continue;
+    }
+    // A short read of a stream socket drains it (epoll(7)); skip the EAGAIN read unless a FIN is due.
+    if (size_t(r) < kChunk && !d.hup) d.readable = false;
+    if (p->splice) {
+      d.off = 0, d.pending = r;
+      continue;
+    }
+    ssize_t n = send(dst, w.buf, r, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EINTR) return false;
+      n = 0;
+    }
+    d.bytes += n;
+    if (n < r) {  // the reader is slow: keep the rest, read no more until it drains
+      if (!d.buf) d.buf = new char[kChunk];
+      memcpy(d.buf, w.buf + n, r - n);
+      d.off = 0, d.pending = r - n;
+      return true;
+    }
+  }
+}
+
+void Side::on_event(Worker& w, uint32_t e) {
+  Pair* p = pair;
+  if (p->closed) return;
+  int i = index;
+  p->last_ms = now_ms();
+  bool ok = true;
+  if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    p->dir[i].readable = true;
+    if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) p->dir[i].hup = true;
+    ok = pump(w, p, i);
+  }
+  if (ok && (e & (EPOLLOUT | EPOLLHUP | EPOLLERR))) ok = pump(w, p, 1 - i);
+  if (!ok) close_pair(w, p, kError);
+  else if (p->dir[0].done && p->dir[1].done) close_pair(w, p, kDone);
+}
+
+void sweep_pairs(Worker& w, int64_t now) {
+  if (!pairs) return;
+  for (Pair* p = pairs->head.next; p != &pairs->head;) {
+    Pair* next = p->next;
+    bool half = p->dir[0].done || p->dir[1].done;
+    if (now - p->last_ms > (half ? g.half_open_ms : g.idle_ms)) close_pair(w, p, kIdle);
+    p = next;
+  }
+}
+
+void start_pair(Worker& w, Pair* p) {
+  if (!pairs) pairs = new PairList();
+  p->last_ms = now_ms();
+  p->next = pairs->head.next, p->prev = &pairs->head;
+  pairs->head.next->prev = p, pairs->head.next = p;
+  for (int i = 0; i < 2; i++) {
+    if (!w.watch(p->side[i].fd, &p->side[i])) {
+      close_pair(w, p, kError);
+      return;
+    }
+  }
+}
+
+void call_js(napi_env env, napi_value callback, void*, void*) {
+  if (env == nullptr) return;
+  std::vector<double> batch;
+  {
+    std::lock_guard<std::mutex> lock(g.mu);
+    batch.swap(g.closed);
+  }
+  if (batch.empty()) return;
+  napi_value arraybuffer, array, undefined;
+  void* data;
+  napi_create_arraybuffer(env, batch.size() * sizeof(double), &data, &arraybuffer);
+  memcpy(data, batch.data(), batch.size() * sizeof(double));
+  napi_create_typedarray(env, napi_float64_array, batch.size(), arraybuffer, 0, &array);
+  napi_get_undefined(env, &undefined);
+  napi_call_function(env, undefined, callback, 1, &array, nullptr);
+}
+
+double number_arg(napi_env env, napi_value v) {
+  double d = 0;
+  napi_get_value_double(env, v, &d);
+  return d;
+}
+
+napi_value boolean(napi_env env, bool b) {
+  napi_value result;
+  napi_get_boolean(env, b, &result);
+  return result;
+}
+
+// init(onClosed, threads, idleTimeoutMs, halfOpenTimeoutMs)
+napi_value Init(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (g.tsfn != nullptr) {
+    napi_throw_error(env, nullptr, "pump already initialised");
+    return nullptr;
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "kubelite-pump", NAPI_AUTO_LENGTH, &name);
+  napi_create_threadsafe_function(env, argv[0], nullptr, name, 0, 1, nullptr, nullptr, nullptr, call_js, &g.tsfn);
+  napi_unref_threadsafe_function(env, g.tsfn);
+  int threads = int(number_arg(env, argv[1]));
+  g.idle_ms = int64_t(number_arg(env, argv[2]));
+  g.half_open_ms = int64_t(number_arg(env, argv[3]));
+  for (int t = 0; t < (threads < 1 ? 1 : threads); t++) {
+    Worker* w = new Worker();
+    w->ep = epoll_create1(EPOLL_CLOEXEC);
+    w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = nullptr;
+    epoll_ctl(w->ep, EPOLL_CTL_ADD, w->efd, &ev);
+    w->sweepers.push_back(sweep_pairs);
+    w->thread = std::thread([w] { w->run(); });
+    pthread_setname_np(w->thread.native_handle(), "kubelite-pump");
+    w->thread.detach();
+    workers().push_back(w);
+  }
+  return nullptr;
+}
+
+// add(id, clientFd, endpointFd, splice): true when the pair was taken over (JS then closes its fds).
+napi_value Add(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool use_splice = false;
+  napi_get_value_bool(env, argv[3], &use_splice);
+  int fds[2] = {int(number_arg(env, argv[1])), int(number_arg(env, argv[2]))};
+  if (workers().empty()) return boolean(env, false);
+  Pair* p = new Pair();
+  p->id = number_arg(env, argv[0]);
+  p->splice = use_splice;
+  bool ok = true;
+  for (int i = 0; i < 2; i++) {
+    p->side[i].pair = p;
+    p->side[i].index = i;
+    p->side[i].fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
+    if (p->side[i].fd < 0) ok = false;
+    int pp[2];
+    if (use_splice && pipe2(pp, O_NONBLOCK | O_CLOEXEC) == 0) {
+      p->dir[i].pipe_r = pp[0], p->dir[i].pipe_w = pp[1];
+    } else if (use_splice) {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    for (int i = 0; i < 2; i++) {
+      if (p->side[i].fd >= 0) close(p->side[i].fd);
+      if (p->dir[i].pipe_r >= 0) close(p->dir[i].pipe_r), close(p->dir[i].pipe_w);
+    }
+    delete p;
+    return boolean(env, false);
+  }
+  for (int i = 0; i < 2; i++) fcntl(p->side[i].fd, F_SETFL, fcntl(p->side[i].fd, F_GETFL) | O_NONBLOCK);
+  Worker* w = workers()[g.next_worker++ % workers().size()];
+  w->post([p](Worker& self) { start_pair(self, p); });
+  return boolean(env, true);
+}
+
+// closeAll(): ends every tcp pair (reported with reason 3).
+napi_value CloseAll(napi_env env, napi_callback_info) {
+  for (Worker* w : workers()) {
+    w->post([](Worker& self) {
+      while (pairs && pairs->head.next != &pairs->head) close_pair(self, pairs->head.next, kShutdown);
+    });
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<Worker*>& workers() {
+  static std::vector<Worker*> list;
+  return list;
+}
+
+void Worker::post(std::function<void(Worker&)> command) {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    queue.push_back(std::move(command));
+  }
+  uint64_t one = 1;
+  ssize_t ignored = write(efd, &one, sizeof one);
+  (void)ignored;
+}
+
+bool Worker::watch(int fd, Handle* h) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = h;
+  return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+void Worker::run() {
+  epoll_event events[256];
+  int64_t next_sweep = now_ms() + 1000;
+  for (;;) {
+    int n = epoll_wait(ep, events, 256, 1000);
+    for (int k = 0; k < n; k++) {
+      if (events[k].data.ptr == nullptr) {
+        uint64_t count;
+        ssize_t ignored = read(efd, &count, sizeof count);
+        (void)ignored;
+        std::vector<std::function<void(Worker&)>> batch;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          batch.swap(queue);
+        }
+        for (auto& command : batch) command(*this);
+        continue;
+      }
+      static_cast<Handle*>(events[k].data.ptr)->on_event(*this, events[k].events);
+    }
+    for (Buried* b : graveyard) delete b;
+    graveyard.clear();
+    int64_t now = now_ms();
+    if (now >= next_sweep) {
+      for (auto& sweeper : sweepers) sweeper(*this, now);
+      for (Buried* b : graveyard) delete b;
+      graveyard.clear();
+      next_sweep = now + 1000;
+    }
+  }
+}
+
+void register_tcp(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"add", nullptr, Add, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"closeAll", nullptr, CloseAll, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, 3, props);
+}
+
+}  // namespace kubelite
+
+namespace {
+napi_value Module(napi_env env, napi_value exports) {
+  kubelite::register_tcp(env, exports);
+  kubelite::register_http(env, exports);
+  return exports;
+}
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Module)

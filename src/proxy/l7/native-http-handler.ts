@@ -1,0 +1,80 @@
+// The http data path run by the native engine (l4/native/http_engine.cc): after the listeners are
+// bound here, their descriptors go to the engine, which accepts, frames, balances and pools on its
+// own thread. This side only swaps endpoint sets and pulls counters into the port's metrics.
+import type { Server, Socket } from 'node:net';
+import { latencyBucketsSeconds } from '../../metrics/registry.js';
+import type { NativePump } from '../l4/native-pump.js';
+import type { ConnectionHandler, UserspacePort } from '../port.js';
+import type { HttpHandler, HttpOptions } from './http-handler.js';
+
+let nextServiceId = 1;
+
+export class NativeHttpHandler implements ConnectionHandler {
+  private readonly id = nextServiceId++;
+  private closed = false;
+
+  constructor(
+    private readonly port: UserspacePort,
+    options: HttpOptions,
+    private readonly pump: NativePump,
+    /** Serves connections accepted before the handover (none in practice) and stays as the fallback. */
+    private readonly fallback: HttpHandler,
+  ) {
+    const http = pump.http;
+    http.httpCreate(
+      this.id,
+      [
+        options.maxAttempts,
+        options.connectTimeoutMs,
+        options.upstreamTimeoutMs,
+        options.clientIdleTimeoutMs,
+        options.maxIdlePerEndpoint,
+      ],
+      latencyBucketsSeconds,
+    );
+    this.endpointsChanged();
+    port.metrics.pull = () => this.pull();
+  }
+
+  takeListeners(servers: readonly Server[]): boolean {
+    for (const server of servers) {
+      const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
+      if (fd === undefined || fd < 0 || !this.pump.http.httpListen(this.id, fd)) return false;
+    }
+    return true;
+  }
+
+  handle(socket: Socket): void {
+    this.fallback.handle(socket);
+  }
+
+  endpointsChanged(): void {
+    const list: Array<string | number> = [];
+    for (const backend of this.port.balancer.backends) list.push(backend.ip, backend.port);
+    this.pump.http.httpEndpoints(this.id, list);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pump.http.httpClose(this.id);
+    this.fallback.close();
+  }
+
+  /** Copies the engine's counters into the port's metrics (on scrape). */
+  private pull(): void {
+    if (this.closed) return;
+    const s = this.pump.http.httpStats(this.id);
+    if (s.length < 8) return;
+    const m = this.port.metrics;
+    m.connections = s[0]!;
+    m.activeConnections = s[1]!;
+    m.bytesIn = s[2]!;
+    m.bytesOut = s[3]!;
+    m.connectErrors = s[4]!;
+    m.retries = s[5]!;
+    const buckets = latencyBucketsSeconds.length + 1;
+    m.setHttpDurationTotals(s.subarray(8, 8 + buckets), s[7]!, s[6]!);
+    for (let i = 8 + buckets; i + 1 < s.length; i += 2) m.setHttpCodeTotals(s[i]!, s[i + 1]!);
+  }
+}
