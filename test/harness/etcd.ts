@@ -73,6 +73,17 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdServer> 
 
 export async function startEtcdCluster(size: number, options: EtcdOptions = {}): Promise<EtcdCluster> {
   const binary = etcdBinary(options);
+  // A port found free can be taken by someone else before etcd binds it: try again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCluster(binary, size, options);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startCluster(binary: string, size: number, options: EtcdOptions): Promise<EtcdCluster> {
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const base = mkdtempSync(join(tmpdir(), 'kubelite-etcd-'));
   const specs = await Promise.all(
@@ -119,6 +130,8 @@ class Member implements EtcdMember {
   readonly endpoint: string;
   readonly dataDir: string;
   private child: ChildProcess | undefined;
+  /** Settles when the last process started has exited (a killed one may still hold the ports). */
+  private exited: Promise<void> = Promise.resolve();
   private output = '';
 
   constructor(
@@ -158,6 +171,7 @@ class Member implements EtcdMember {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     running.add(child);
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-8192);
@@ -175,6 +189,7 @@ class Member implements EtcdMember {
 
   async restart(): Promise<void> {
     if (this.child) throw new Error(`etcd member ${this.name} is still running`);
+    await this.exited;
     await this.start(30_000);
   }
 

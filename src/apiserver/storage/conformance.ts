@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   bytes,
   EventCollector,
+  type EventSummary,
   mapConcurrent,
   pseudoRandomBytes,
   sameBytes,
@@ -20,6 +21,43 @@ export interface StoreUnderTest {
 }
 
 const P = '/registry/pods/';
+
+function summary(
+  type: 'put' | 'delete',
+  name: string,
+  revision: number,
+  value: string,
+  createRevision: number,
+  prevValue?: string,
+  prevModRevision?: number,
+): EventSummary {
+  return { type, key: `${P}ns/${name}`, revision, value, createRevision, prevValue, prevModRevision };
+}
+
+/** What a watch of P delivers for the writes of `history()`, given their revisions. */
+function historyEvents(revs: number[]): EventSummary[] {
+  const [a1, b1, a2, , bDel, c1, b2, c2, aDel] = revs as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return [
+    summary('put', 'a', a1, 'a1', a1),
+    summary('put', 'b', b1, 'b1', b1),
+    summary('put', 'a', a2, 'a2', a1, 'a1', a1),
+    summary('delete', 'b', bDel, 'b1', b1, 'b1', b1),
+    summary('put', 'c', c1, 'c1', c1),
+    summary('put', 'b', b2, 'b2', b2),
+    summary('put', 'c', c2, 'c2', c1, 'c1', c1),
+    summary('delete', 'a', aDel, 'a2', a1, 'a2', a2),
+  ];
+}
 
 export function runStorageConformance(name: string, newStore: () => Promise<StoreUnderTest>): void {
   describe(`Storage conformance: ${name}`, () => {
@@ -232,82 +270,9 @@ export function runStorageConformance(name: string, newStore: () => Promise<Stor
     it('watch delivers every later change under the prefix exactly once, in order, with previous values', async () => {
       const r0 = await s.currentRevision();
       const w = await watch(P, r0);
-      const [a1, b1, a2, , bDel, c1, b2, c2, aDel] = await history();
-      await w.untilRevision(aDel!);
-      expect(w.events.map(summarize)).toEqual([
-        {
-          type: 'put',
-          key: `${P}ns/a`,
-          revision: a1,
-          value: 'a1',
-          createRevision: a1,
-          prevValue: undefined,
-          prevModRevision: undefined,
-        },
-        {
-          type: 'put',
-          key: `${P}ns/b`,
-          revision: b1,
-          value: 'b1',
-          createRevision: b1,
-          prevValue: undefined,
-          prevModRevision: undefined,
-        },
-        {
-          type: 'put',
-          key: `${P}ns/a`,
-          revision: a2,
-          value: 'a2',
-          createRevision: a1,
-          prevValue: 'a1',
-          prevModRevision: a1,
-        },
-        {
-          type: 'delete',
-          key: `${P}ns/b`,
-          revision: bDel,
-          value: 'b1',
-          createRevision: b1,
-          prevValue: 'b1',
-          prevModRevision: b1,
-        },
-        {
-          type: 'put',
-          key: `${P}ns/c`,
-          revision: c1,
-          value: 'c1',
-          createRevision: c1,
-          prevValue: undefined,
-          prevModRevision: undefined,
-        },
-        {
-          type: 'put',
-          key: `${P}ns/b`,
-          revision: b2,
-          value: 'b2',
-          createRevision: b2,
-          prevValue: undefined,
-          prevModRevision: undefined,
-        },
-        {
-          type: 'put',
-          key: `${P}ns/c`,
-          revision: c2,
-          value: 'c2',
-          createRevision: c1,
-          prevValue: 'c1',
-          prevModRevision: c1,
-        },
-        {
-          type: 'delete',
-          key: `${P}ns/a`,
-          revision: aDel,
-          value: 'a2',
-          createRevision: a1,
-          prevValue: 'a2',
-          prevModRevision: a2,
-        },
-      ]);
+      const revs = await history();
+      await w.untilRevision(revs.at(-1)!);
+      expect(w.events.map(summarize)).toEqual(historyEvents(revs));
       // Nothing repeats: the next thing delivered is the next write.
       const next = await created(`${P}ns/sentinel`, 'x');
       await w.untilRevision(next);
@@ -504,7 +469,8 @@ export function runStorageConformance(name: string, newStore: () => Promise<Stor
     it('compaction: history below it is Expired, later history and current values stay', async () => {
       const before = await s.compactedRevision();
       expect(before).toBeLessThanOrEqual(await s.currentRevision());
-      const [a1, , a2, , bDel, c1, b2, c2, aDel] = await history();
+      const revs = await history();
+      const [a1, , a2, , bDel, , b2, c2, aDel] = revs;
       // Compact in the middle of the history: c2 and aDel stay above it.
       const mid = b2!;
       await s.compact(mid);
@@ -528,26 +494,7 @@ export function runStorageConformance(name: string, newStore: () => Promise<Stor
       expect(text((await s.get('/registry/services/ns/s'))?.value)).toBe('s1');
       const w = await watch(P, mid);
       await w.untilRevision(aDel!);
-      expect(w.events.map(summarize)).toEqual([
-        {
-          type: 'put',
-          key: `${P}ns/c`,
-          revision: c2,
-          value: 'c2',
-          createRevision: c1,
-          prevValue: 'c1',
-          prevModRevision: c1,
-        },
-        {
-          type: 'delete',
-          key: `${P}ns/a`,
-          revision: aDel,
-          value: 'a2',
-          createRevision: a1,
-          prevValue: 'a2',
-          prevModRevision: a2,
-        },
-      ]);
+      expect(w.events.map(summarize)).toEqual(historyEvents(revs).filter((e) => e.revision > mid));
       // Compacting again at or below is a no-op; beyond the current revision is refused.
       await s.compact(mid - 1);
       expect(await s.compactedRevision()).toBe(mid);
@@ -563,17 +510,7 @@ export function runStorageConformance(name: string, newStore: () => Promise<Stor
       const later = await watch(P, again);
       const after = await updated(`${P}ns/a`, 'a4', again);
       await later.untilRevision(after);
-      expect(later.events.map(summarize)).toEqual([
-        {
-          type: 'put',
-          key: `${P}ns/a`,
-          revision: after,
-          value: 'a4',
-          createRevision: again,
-          prevValue: 'a3',
-          prevModRevision: again,
-        },
-      ]);
+      expect(later.events.map(summarize)).toEqual([summary('put', 'a', after, 'a4', again, 'a3', again)]);
     });
 
     it('close() ends watches with a Closed error and refuses later calls', async () => {

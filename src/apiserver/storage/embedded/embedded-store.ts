@@ -4,6 +4,7 @@
 // connection; live watch events come straight from the commit path, never from polling the table.
 import { type Compactor, type CompactorOptions, startCompactor } from '../compactor.js';
 import { closedError, expiredError, futureRevisionError } from '../errors.js';
+import { deleteEvent, putEvent } from '../events.js';
 import type {
   DeleteResult,
   KeyValue,
@@ -195,19 +196,10 @@ class EmbeddedStorage implements Storage {
 }
 
 function toEvent(op: WriteOp, o: WriteOutcome & { status: 'ok' }): StorageEvent {
-  const base = { key: op.key, revision: o.revision, createRevision: o.createRevision };
-  if (op.kind === 'delete') {
-    const prev = o.prevValue ?? empty;
-    return { ...base, type: 'delete', value: prev, prevValue: prev, prevModRevision: o.prevModRevision };
-  }
-  if (o.prevModRevision === 0) return { ...base, type: 'put', value: op.value };
-  return {
-    ...base,
-    type: 'put',
-    value: op.value,
-    prevValue: o.prevValue ?? empty,
-    prevModRevision: o.prevModRevision,
-  };
+  const prev =
+    o.prevModRevision === 0 ? undefined : { value: o.prevValue ?? empty, modRevision: o.prevModRevision };
+  if (op.kind === 'delete') return deleteEvent(op.key, o.revision, o.createRevision, prev!);
+  return putEvent(op.key, o.revision, o.createRevision, op.value, prev);
 }
 
 function writeResult(o: WriteOutcome): WriteResult {

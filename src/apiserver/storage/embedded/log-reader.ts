@@ -1,6 +1,7 @@
 // Reads of the embedded store's log on the event loop's own connection. WAL lets these run while the
 // writer commits; every read is bounded by a revision the store has acknowledged, so a reader never
 // sees a write before its writer was told it succeeded.
+import { deleteEvent, putEvent } from '../events.js';
 import { prefixEnd } from '../keys.js';
 import type { KeyValue, StorageEvent } from '../types.js';
 import type { LogRow, SqliteDatabase } from './schema.js';
@@ -84,34 +85,7 @@ export class LogReader {
 }
 
 export function rowToEvent(row: LogRow): StorageEvent {
-  const old = row.old_value ?? empty;
-  if (row.deleted) {
-    return {
-      type: 'delete',
-      key: row.name,
-      revision: row.id,
-      value: old,
-      createRevision: row.create_revision,
-      prevValue: old,
-      prevModRevision: row.prev_revision,
-    };
-  }
-  if (row.created) {
-    return {
-      type: 'put',
-      key: row.name,
-      revision: row.id,
-      value: row.value ?? empty,
-      createRevision: row.create_revision,
-    };
-  }
-  return {
-    type: 'put',
-    key: row.name,
-    revision: row.id,
-    value: row.value ?? empty,
-    createRevision: row.create_revision,
-    prevValue: old,
-    prevModRevision: row.prev_revision,
-  };
+  const prev = row.created ? undefined : { value: row.old_value ?? empty, modRevision: row.prev_revision };
+  if (row.deleted) return deleteEvent(row.name, row.id, row.create_revision, prev!);
+  return putEvent(row.name, row.id, row.create_revision, row.value ?? empty, prev);
 }

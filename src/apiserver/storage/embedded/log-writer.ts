@@ -19,8 +19,9 @@ export class LogWriter {
   private readonly deleteTombstones;
   private readonly saveCompacted;
   private readonly applyInTransaction;
+  private readonly compactInTransaction;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(db: SqliteDatabase) {
     const revisions = readRevisions(db);
     this.revision = revisions.current;
     this.compacted = revisions.compacted;
@@ -42,6 +43,11 @@ export class LogWriter {
       "INSERT INTO meta (name, value) VALUES ('compact_revision', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     );
     this.applyInTransaction = db.transaction((ops: readonly WriteOp[]) => ops.map((op) => this.applyOne(op)));
+    this.compactInTransaction = db.transaction((from: number, to: number) => {
+      this.deleteSuperseded.run(from, to);
+      this.deleteTombstones.run(from, to);
+      this.saveCompacted.run(to);
+    });
   }
 
   get currentRevision(): number {
@@ -68,16 +74,12 @@ export class LogWriter {
    * run between steps. Returns the revision compacted to.
    */
   compactStep(target: number, maxRevisions: number): number {
+    if (target > this.revision)
+      throw new Error(`cannot compact to ${target}: the log ends at ${this.revision}`);
     const from = this.compacted;
-    const to = Math.min(target, from + maxRevisions, this.revision);
+    const to = Math.min(target, from + maxRevisions);
     if (to <= from) return from;
-    this.db
-      .transaction(() => {
-        this.deleteSuperseded.run(from, to);
-        this.deleteTombstones.run(from, to);
-        this.saveCompacted.run(to);
-      })
-      .immediate();
+    this.compactInTransaction.immediate(from, to);
     this.compacted = to;
     return to;
   }

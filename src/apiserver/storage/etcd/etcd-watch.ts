@@ -2,6 +2,7 @@
 // the last response header, which can skip events of a watcher that was still catching up; so this
 // watch resumes from the last revision it delivered and drops anything at or below it.
 import type { Etcd3, IEvent, IWatchResponse, Watcher } from 'etcd3';
+import { deleteEvent, putEvent } from '../events.js';
 import { StorageError, type StorageEvent, type StorageWatch, type WatchHandlers } from '../types.js';
 import type { EtcdKeys } from './etcd-keys.js';
 
@@ -98,25 +99,16 @@ export async function openEtcdWatch(
 }
 
 function toEvent(key: string, revision: number, ev: IEvent): StorageEvent {
-  const prev = ev.prev_kv;
+  const p = ev.prev_kv;
+  const prev = p ? { value: p.value, modRevision: Number(p.mod_revision) } : undefined;
   if (ev.type === 'Delete') {
-    return {
-      type: 'delete',
+    return deleteEvent(
       key,
       revision,
-      value: prev?.value ?? empty,
-      createRevision: prev ? Number(prev.create_revision) : 0,
-      prevValue: prev?.value ?? empty,
-      prevModRevision: prev ? Number(prev.mod_revision) : undefined,
-    };
+      p ? Number(p.create_revision) : 0,
+      prev ?? { value: empty, modRevision: 0 },
+    );
   }
-  const base = {
-    type: 'put' as const,
-    key,
-    revision,
-    value: ev.kv.value,
-    createRevision: Number(ev.kv.create_revision),
-  };
-  if (ev.kv.version === '1' || !prev) return base;
-  return { ...base, prevValue: prev.value, prevModRevision: Number(prev.mod_revision) };
+  const created = ev.kv.version === '1';
+  return putEvent(key, revision, Number(ev.kv.create_revision), ev.kv.value, created ? undefined : prev);
 }

@@ -2,6 +2,7 @@
 // never the default. It keeps the current value of every key plus the change log since the last
 // compaction; a list at an older revision undoes the newer log entries.
 import { closedError, expiredError, futureRevisionError } from '../errors.js';
+import { deleteEvent, putEvent } from '../events.js';
 import { compareKeys } from '../keys.js';
 import type {
   DeleteResult,
@@ -80,7 +81,7 @@ class MemoryStorage implements Storage {
     const revision = ++this.revision;
     const kv: KeyValue = { key, value: value.slice(), createRevision: revision, modRevision: revision };
     this.current.set(key, kv);
-    this.record({ type: 'put', key, revision, value: kv.value, createRevision: revision });
+    this.record(putEvent(key, revision, revision, kv.value));
     return { ok: true, revision };
   }
 
@@ -98,15 +99,7 @@ class MemoryStorage implements Storage {
       modRevision: revision,
     };
     this.current.set(key, kv);
-    this.record({
-      type: 'put',
-      key,
-      revision,
-      value: kv.value,
-      createRevision: kv.createRevision,
-      prevValue: existing.value,
-      prevModRevision: existing.modRevision,
-    });
+    this.record(putEvent(key, revision, kv.createRevision, kv.value, existing));
     return { ok: true, revision };
   }
 
@@ -119,15 +112,7 @@ class MemoryStorage implements Storage {
     }
     const revision = ++this.revision;
     this.current.delete(key);
-    this.record({
-      type: 'delete',
-      key,
-      revision,
-      value: existing.value,
-      createRevision: existing.createRevision,
-      prevValue: existing.value,
-      prevModRevision: existing.modRevision,
-    });
+    this.record(deleteEvent(key, revision, existing.createRevision, existing));
     return { ok: true, revision, prev: existing };
   }
 
