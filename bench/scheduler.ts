@@ -4,7 +4,7 @@
 // a watch records when each pod is bound. Reports end-to-end pods/s (first create → last bound),
 // p50/p99/p999 create → bound latency, and the CPU time of the scheduler and the apiserver.
 // The peer figure, measured in the same run, is the apiserver's own ceiling: the create rate of the
-// same pods with no scheduler and no binds. Prints one JSON object on stdout, a table on stderr.
+// same pods with no scheduler and no binds (kube-scheduler itself cannot run here). Prints one JSON object on stdout, a table on stderr.
 //   node --import tsx bench/scheduler.ts [--nodes 1000,5000] [--pods 10000] [--rounds 1] [--quick]
 //        [--storage memory|embedded] [--concurrency 128] [--profile DIR]
 // --profile DIR runs the scheduler under `node --cpu-prof` and leaves the profiles in DIR.
@@ -24,7 +24,6 @@ import { cpuMicros, spawnTracked, stderrTail, stop, waitUntil } from './lib/proc
 
 const { values: flags } = parseArgs({
   options: {
-    role: { type: 'string', default: 'main' },
     nodes: { type: 'string', default: process.env.KUBELITE_NODES ?? '1000,5000' },
     pods: { type: 'string', default: process.env.KUBELITE_PODS ?? '10000' },
     rounds: { type: 'string', default: process.env.KUBELITE_ROUNDS ?? '1' },
@@ -38,18 +37,9 @@ const { values: flags } = parseArgs({
 
 const root = join(import.meta.dirname, '..');
 const nodeArgs = ['--import', 'tsx'];
+const kubelite = join(root, 'src', 'cmd', 'kubelite.ts');
 
-// ---------------------------------------------------------------- child role: the apiserver
-
-async function runApiServerChild(storage: string): Promise<void> {
-  const { createApiServer } = await import('../src/apiserver/server.js');
-  const server = createApiServer({ storage, port: 0 });
-  await server.start();
-  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
-  const stopServer = () => void server.close().then(() => process.exit(0));
-  process.once('SIGTERM', stopServer);
-  process.once('SIGINT', stopServer);
-}
+// ---------------------------------------------------------------- processes
 
 interface ApiServerChild {
   child: ChildProcess;
@@ -62,18 +52,20 @@ async function startApiServer(storageKind: string): Promise<ApiServerChild> {
   const storage = dir ? `embedded://${dir}` : 'memory://';
   const child = spawnTracked(
     process.execPath,
-    [...nodeArgs, join(root, 'bench', 'scheduler.ts'), '--role', 'apiserver', '--storage', storage],
+    [...nodeArgs, kubelite, 'apiserver', '--port', '0', '--storage', storage, '--log-level', 'warn'],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const line = await new Promise<string>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
-    rl.once('line', (l) => {
+    rl.on('line', (line) => {
+      const m = /listening on (http:\/\/\S+)/.exec(line);
+      if (!m) return;
       rl.close();
-      resolve(l);
+      resolve(m[1]!);
     });
     child.once('exit', (code) => reject(new Error(`apiserver exited (${code}): ${stderrTail(child)}`)));
   });
-  return { child, url: (JSON.parse(line) as { url: string }).url, dir };
+  return { child, url, dir };
 }
 
 async function freePort(): Promise<number> {
@@ -95,7 +87,7 @@ async function startScheduler(
     [
       ...prof,
       ...nodeArgs,
-      join(root, 'src', 'cmd', 'kubelite.ts'),
+      kubelite,
       'scheduler',
       '--server',
       url,
@@ -145,12 +137,18 @@ interface CreateRun {
   firstCreate: number;
 }
 
-async function createPods(client: KubeClient, n: number, concurrency: number, namespace = 'default') {
+async function createPods(
+  client: KubeClient,
+  n: number,
+  concurrency: number,
+  progress?: { created: number },
+) {
   const createdAt = new Float64Array(n);
   const first = performance.now();
   await pool(n, concurrency, async (i) => {
     createdAt[i] = performance.now();
-    await client.pods.create(namespace, benchPod(i));
+    await client.pods.create('default', benchPod(i));
+    if (progress) progress.created++;
   });
   const seconds = (performance.now() - first) / 1000;
   return { podsPerSec: n / seconds, createdAt, firstCreate: first } satisfies CreateRun;
@@ -162,7 +160,38 @@ async function scrape(port: number): Promise<Record<string, number>> {
   for (const m of text.matchAll(/^scheduler_schedule_attempts_total\{result="(\w+)"[^}]*\} (\d+)/gm)) {
     out[m[1]!] = Number(m[2]);
   }
+  for (const m of text.matchAll(/^scheduler_pending_pods\{queue="(\w+)"[^}]*\} (\d+)/gm)) {
+    out[`pending_${m[1]}`] = Number(m[2]);
+  }
+  const inFlight = /^kubelite_scheduler_binds_in_flight\{[^}]*\} (\d+)/m.exec(text);
+  if (inFlight) out.bindsInFlight = Number(inFlight[1]);
   return out;
+}
+
+/** Where the pods are, twice a second: created, waiting in the scheduler, binding, bound. */
+interface Sample {
+  ms: number;
+  created: number;
+  active: number;
+  bindsInFlight: number;
+  bound: number;
+}
+
+function sampleTimeline(port: number, counts: () => { created: number; bound: number }, start: number) {
+  const samples: Sample[] = [];
+  const timer = setInterval(() => {
+    scrape(port).then(
+      (m) =>
+        samples.push({
+          ms: Math.round(performance.now() - start),
+          ...counts(),
+          active: m.pending_active ?? 0,
+          bindsInFlight: m.bindsInFlight ?? 0,
+        }),
+      () => {},
+    );
+  }, 500);
+  return { samples, stop: () => clearInterval(timer) };
 }
 
 // ---------------------------------------------------------------- one measured run
@@ -178,10 +207,14 @@ interface RunResult {
   apiserverCpuSeconds: number;
   apiserverCpuUsPerPod: number;
   schedulerCpuShare: number;
+  apiserverCpuShare: number;
+  /** This process: creating the pods and watching them. */
+  benchClientCpuUsPerPod: number;
   attempts: Record<string, number>;
   nodesUsed: number;
   maxPodsPerNode: number;
   overcommittedNodes: number;
+  timeline: Sample[];
 }
 
 async function measure(
@@ -210,8 +243,14 @@ async function measure(
       boundAt[i] = lastBound = performance.now();
       if (++bound === pods) allBound();
     });
-    const cpu0 = { s: cpuMicros(scheduler.child.pid!), a: cpuMicros(api.child.pid!) };
-    const created = await createPods(client, pods, concurrency);
+    const cpu0 = { s: cpuMicros(scheduler.child.pid!), a: cpuMicros(api.child.pid!), b: process.cpuUsage() };
+    const progress = { created: 0 };
+    const timeline = sampleTimeline(
+      scheduler.port,
+      () => ({ created: progress.created, bound }),
+      performance.now(),
+    );
+    const created = await createPods(client, pods, concurrency, progress);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       done,
@@ -221,8 +260,15 @@ async function measure(
           timeoutMs,
         );
       }),
-    ]).finally(() => clearTimeout(timer));
-    const cpu1 = { s: cpuMicros(scheduler.child.pid!), a: cpuMicros(api.child.pid!) };
+    ]).finally(() => {
+      clearTimeout(timer);
+      timeline.stop();
+    });
+    const cpu1 = {
+      s: cpuMicros(scheduler.child.pid!),
+      a: cpuMicros(api.child.pid!),
+      b: process.cpuUsage(cpu0.b),
+    };
     watch.stop();
 
     const hist = new LatencyHistogram();
@@ -243,8 +289,11 @@ async function measure(
       apiserverCpuSeconds: round(apiCpu),
       apiserverCpuUsPerPod: Math.round((apiCpu * 1e6) / pods),
       schedulerCpuShare: round(schedCpu / seconds),
+      apiserverCpuShare: round(apiCpu / seconds),
+      benchClientCpuUsPerPod: Math.round((cpu1.b.user + cpu1.b.system) / pods),
       attempts,
       ...check,
+      timeline: timeline.samples,
     };
   } finally {
     if (scheduler) await stop(scheduler.child, 10_000);
@@ -308,10 +357,12 @@ async function main(): Promise<void> {
   const timeoutMs = Number(flags['timeout-s']) * 1000;
 
   const baselines: number[] = [];
+  const baselineCpu: number[] = [];
   const runs: RunResult[][] = nodeCounts.map(() => []);
   for (let round = 0; round < rounds; round++) {
     const base = await measureCreateOnly(pods, concurrency);
     baselines.push(base.podsPerSec);
+    baselineCpu.push(base.apiserverCpuUsPerPod);
     process.stderr.write(`round ${round + 1}: create-only ${base.podsPerSec} pods/s\n`);
     for (const [k, n] of nodeCounts.entries()) {
       const r = await measure(n, pods, concurrency, timeoutMs);
@@ -348,6 +399,7 @@ async function main(): Promise<void> {
     machine: machineInfo(),
     config: { pods, rounds, concurrency, storage: flags.storage, quick, goalPodsPerSecAt5000Nodes: 1000 },
     createOnlyPodsPerSec: { median: median(baselines), runs: baselines },
+    createOnlyApiserverCpuUsPerPod: median(baselineCpu),
     results: summary,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -369,8 +421,4 @@ async function main(): Promise<void> {
   for (const r of rows) process.stderr.write(`${r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')}\n`);
 }
 
-if (flags.role === 'apiserver') {
-  await runApiServerChild(flags.storage!);
-} else {
-  await main();
-}
+await main();

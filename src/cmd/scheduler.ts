@@ -6,6 +6,7 @@
 //   --metrics-host HOST          address of that port (127.0.0.1)
 //   --percentage-of-nodes-to-score N   0 = adaptive (default), as Kubernetes
 //   --max-in-flight-binds N      binds outstanding at once (512)
+//   --api-connections N          keep-alive connections to the apiserver (32: binds are many and short)
 //   --log-level LEVEL            pino level (info)
 import { parseArgs } from 'node:util';
 import { clientOptionsFromKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
@@ -24,6 +25,7 @@ const flags = {
   'metrics-host': { type: 'string' },
   'percentage-of-nodes-to-score': { type: 'string' },
   'max-in-flight-binds': { type: 'string' },
+  'api-connections': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -60,7 +62,8 @@ export async function main(argv: string[]): Promise<number> {
 
   const logger = createLogger({ component: 'scheduler', level: setting(values, 'log-level') });
   const registry = createRegistry({ component: 'scheduler', processMetrics: true });
-  const client = createClient({ ...clientOptions, registry });
+  const connections = integer('api-connections', setting(values, 'api-connections'), 32, 1);
+  const client = createClient({ ...clientOptions, registry, connections });
   const scheduler = createScheduler({
     client,
     logger,

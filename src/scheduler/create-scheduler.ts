@@ -69,8 +69,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       component: schedulerName,
       clock,
       logger,
+      // Every bound pod gets its own Scheduled event: room for a burst of them, and a cache larger
+      // than the queue, so remembering one never scans entries still waiting to be written. Few
+      // writes at once: binds, not events, are the critical path to the apiserver.
       queueSize: 10_000,
-      concurrency: 8,
+      cacheSize: 16_384,
+      concurrency: 4,
     });
   const api: SchedulerApi = {
     async bind(pod, nodeName) {
@@ -94,7 +98,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   };
 
   let core: SchedulerCore | undefined;
-  const metrics = createSchedulerMetrics(registry, schedulerName, () => core!.queue.lengths());
+  const metrics = createSchedulerMetrics(
+    registry,
+    schedulerName,
+    () => core!.queue.lengths(),
+    () => core!.bindsInFlight,
+  );
   core = new SchedulerCore({
     api,
     framework: createDefaultFramework(

@@ -20,6 +20,7 @@ export function createSchedulerMetrics(
   registry: Registry,
   profile: string,
   pendingPods: () => Record<QueueName, number>,
+  bindsInFlight: () => number = () => 0,
 ): SchedulerMetrics {
   const attempts = new Counter({
     name: 'scheduler_schedule_attempts_total',
@@ -58,6 +59,15 @@ export function createSchedulerMetrics(
       this.set({ queue: 'active' }, l.active);
       this.set({ queue: 'backoff' }, l.backoff);
       this.set({ queue: 'unschedulable' }, l.unschedulable);
+    },
+  });
+
+  new Gauge({
+    name: 'kubelite_scheduler_binds_in_flight',
+    help: 'Bindings sent to the apiserver and not yet answered (pods assumed on their node).',
+    registers: [registry],
+    collect() {
+      this.set(bindsInFlight());
     },
   });
 
