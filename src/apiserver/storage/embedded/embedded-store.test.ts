@@ -9,13 +9,14 @@ import { openEmbeddedStorage } from './embedded-store.js';
 function tempStore(writerThread: boolean) {
   return async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubelite-embedded-'));
-    const store = await openEmbeddedStorage({ dir, writerThread, replayChunk: 256 });
+    const remove = () => rmSync(dir, { recursive: true, force: true });
+    const store = await openEmbeddedStorage({ dir, writerThread, replayChunk: 256 }).catch((err: unknown) => {
+      remove();
+      throw err;
+    });
     return {
       store,
-      cleanup: async () => {
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
+      cleanup: () => store.close().finally(remove),
     };
   };
 }
