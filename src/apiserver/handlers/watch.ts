@@ -74,7 +74,13 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     query.timeoutSeconds !== undefined && query.timeoutSeconds > 0
       ? query.timeoutSeconds * 1000
       : core.options.minWatchTimeoutMs * (1 + Math.random());
-  const timer = core.clock.setTimeout(() => watcher.close('timeout'), timeoutMs);
+  // A watch that ends on its timeout first tells bookmark-aware clients how far it got, so they resume
+  // from there without a relist (Kubernetes sends the same end-of-watch bookmark).
+  const timer = core.clock.setTimeout(() => {
+    if (query.allowWatchBookmarks)
+      watcher.write(bookmarkBytes(info.resource, cache.revision), core.clock.now());
+    watcher.close('timeout');
+  }, timeoutMs);
   const onGone = () => watcher.close('client');
   res.on('close', onGone);
   watcher.onClose(() => {
