@@ -27,7 +27,9 @@ describe('ApiError → Status', () => {
       { reason: 'FieldValueInvalid', message: 'Invalid value: 0', field: 'spec.ports[0].port' },
     ]);
     expect(e.httpCode).toBe(422);
-    expect(e.message).toBe('Pod "p" is invalid: [spec.containers: Required value, spec.ports[0].port: Invalid value: 0]');
+    expect(e.message).toBe(
+      'Pod "p" is invalid: [spec.containers: Required value, spec.ports[0].port: Invalid value: 0]',
+    );
     expect(e.toStatus().details?.causes).toHaveLength(2);
   });
 
