@@ -1,0 +1,82 @@
+// What every controller of the controller-manager shares: the narrow view of the client and of the
+// shared informer factory it needs (so unit tests can hand in in-memory fakes), the Controller shape
+// the manager runs, and the level-triggered loop itself: wait for the caches, then workers take
+// `namespace/name` keys from a work queue and call sync(key); a failed sync is re-queued with
+// backoff, and the queue never hands one key to two workers at once.
+
+import type { SharedInformerFactory } from '../client/informer-factory.js';
+import { histogramOn } from '../client/metrics.js';
+import type { KubeClient } from '../client/rest.js';
+import { runWorkers } from '../client/workers.js';
+import type { WorkQueue } from '../client/workqueue.js';
+import { type Histogram, latencyBucketsSeconds, type Registry } from '../metrics/registry.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/log.js';
+
+/** The parts of the client the controllers call. */
+export type ControllerClient = Pick<
+  KubeClient,
+  'resource' | 'pods' | 'services' | 'replicationControllers' | 'endpoints' | 'events' | 'nodes'
+>;
+
+/** Where controllers get their (shared) informers. */
+export type InformerSource = Pick<SharedInformerFactory, 'informer'>;
+
+/** Something that reports whether its first list has been stored. */
+export interface Syncable {
+  waitForSync(signal?: AbortSignal): Promise<boolean>;
+  hasSynced(): boolean;
+}
+
+export interface Controller {
+  readonly name: string;
+  /** Waits for its informers' first lists, then works until the signal aborts. */
+  run(signal: AbortSignal): Promise<void>;
+  hasSynced(): boolean;
+}
+
+export interface ControllerLoop {
+  name: string;
+  queue: WorkQueue<string>;
+  informers: readonly Syncable[];
+  workers: number;
+  sync(key: string): Promise<void>;
+  logger: Logger;
+  clock: Clock;
+  /** Observes every sync's duration, in seconds. */
+  syncDuration?: Histogram<string>;
+}
+
+/** A sync-duration histogram on the component registry, e.g. replication_controller_sync_duration_seconds. */
+export function syncDurationMetric(registry: Registry, prefix: string, what: string): Histogram<string> {
+  return histogramOn(
+    registry,
+    `${prefix}_sync_duration_seconds`,
+    `Duration of one ${what} sync, in seconds.`,
+    ['result'],
+    latencyBucketsSeconds,
+  );
+}
+
+/** Runs the loop until the signal aborts; resolves once every worker has finished its key. */
+export async function runControllerLoop(loop: ControllerLoop, signal: AbortSignal): Promise<void> {
+  const synced = await Promise.all(loop.informers.map((i) => i.waitForSync(signal)));
+  if (!synced.every(Boolean)) {
+    loop.queue.shutdown();
+    return;
+  }
+  loop.logger.info({ controller: loop.name, workers: loop.workers }, 'caches synced; starting workers');
+  const timed = async (key: string): Promise<void> => {
+    const started = loop.clock.now();
+    let result = 'success';
+    try {
+      await loop.sync(key);
+    } catch (e) {
+      result = 'error';
+      throw e;
+    } finally {
+      loop.syncDuration?.labels(result).observe((loop.clock.now() - started) / 1000);
+    }
+  };
+  await runWorkers(loop.queue, loop.workers, timed, signal, { logger: loop.logger });
+}
