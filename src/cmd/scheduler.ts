@@ -83,6 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     port: integer('metrics-port', setting(values, 'metrics-port'), 10251),
   });
   logger.info({ server: clientOptions.server, metricsPort: status.port }, 'scheduler starting');
+  process.stdout.write(`kubelite scheduler serving metrics on http://${status.host}:${status.port}\n`);
 
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -96,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
     await status.close();
     await client.close();
     logger.info('scheduler stopped');
+    logger.flush();
   }
   return 0;
 }

@@ -14,6 +14,8 @@ export interface SchedulerMetrics {
   /** A pod bound: time since it first entered the queue, and how many attempts it took. */
   podScheduled(seconds: number, attempts: number): void;
   extensionPoint(point: string, seconds: number, status: string): void;
+  /** A pod entered a queue, and why (PodAdd, BackoffComplete, NodeAdd, AssignedPodDelete, …). */
+  incomingPod(queue: QueueName, event: string): void;
 }
 
 export function createSchedulerMetrics(
@@ -71,8 +73,16 @@ export function createSchedulerMetrics(
     },
   });
 
+  const incoming = new Counter({
+    name: 'scheduler_queue_incoming_pods_total',
+    help: 'Number of pods added to scheduling queues by event and queue type.',
+    labelNames: ['queue', 'event'],
+    registers: [registry],
+  });
+
   const attemptChildren = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
   const extensionChildren = new Map<string, Histogram.Internal<string>>();
+  const incomingChildren = new Map<string, Counter.Internal>();
   return {
     attempt(result, seconds) {
       let c = attemptChildren.get(result);
@@ -91,6 +101,12 @@ export function createSchedulerMetrics(
       let h = extensionChildren.get(key);
       if (!h) extensionChildren.set(key, (h = extension.labels(point, status, profile)));
       h.observe(seconds);
+    },
+    incomingPod(queue, event) {
+      const key = `${queue}\u0000${event}`;
+      let c = incomingChildren.get(key);
+      if (!c) incomingChildren.set(key, (c = incoming.labels(queue, event)));
+      c.inc();
     },
   };
 }

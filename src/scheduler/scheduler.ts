@@ -74,6 +74,7 @@ export class SchedulerCore {
       maxBackoffMs: options.maxBackoffMs,
       unschedulableFlushMs: options.unschedulableFlushMs,
       pluginEvents: this.framework.pluginEvents(),
+      onIncoming: (queue, event) => this.metrics.incomingPod(queue, event),
     });
     this.podScheduler = new PodScheduler({
       cache: this.cache,

@@ -14,6 +14,7 @@ export interface StatusServerOptions {
 
 export interface StatusServer {
   readonly server: Server;
+  readonly host: string;
   readonly port: number;
   close(): Promise<void>;
 }
@@ -52,6 +53,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   });
   return {
     server,
+    host: options.host ?? '127.0.0.1',
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -107,6 +107,31 @@ describe('SchedulingQueue', () => {
     expect(queue.queueOf('default/p')).toBe('active');
   });
 
+  it('reports why each pod entered which queue', () => {
+    const clock = new FakeClock();
+    const seen: string[] = [];
+    const queue = new SchedulingQueue({
+      clock,
+      pluginEvents,
+      unschedulableFlushMs: 60_000,
+      onIncoming: (q, event) => seen.push(`${q}:${event}`),
+    });
+    queue.add(newPodInfo(makePod('a')));
+    queue.addUnschedulable(queue.pop()!, new Set(['NodeResourcesFit']));
+    queue.onClusterEvent({ kind: 'PodDelete', node: node() }, always);
+    clock.advance(1000);
+    queue.addUnschedulable(queue.pop()!, new Set(['NodeResourcesFit']));
+    clock.advance(60_000);
+    expect(seen).toEqual([
+      'active:PodAdd',
+      'unschedulable:ScheduleAttemptFailure',
+      'backoff:AssignedPodDelete',
+      'active:BackoffComplete',
+      'unschedulable:ScheduleAttemptFailure',
+      'active:UnschedulableTimeout',
+    ]);
+  });
+
   it('removes deleted pods from every queue and wakes waiters on add', async () => {
     const { queue, info } = setup();
     const woke = queue.waitForPod();

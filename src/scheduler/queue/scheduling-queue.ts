@@ -32,8 +32,8 @@ export interface SchedulingQueueOptions {
   unschedulableFlushMs?: number;
   /** Which filter plugin registered which events (from the framework). */
   pluginEvents: ReadonlyMap<string, readonly ClusterEventKind[]>;
-  /** Called whenever the queues' lengths may have changed. */
-  onChange?: (queue: SchedulingQueue) => void;
+  /** Called for every pod entering a queue, with why (Kubernetes' incoming-pods event labels). */
+  onIncoming?: (queue: QueueName, event: string) => void;
 }
 
 /** May this cluster event let this pod fit? Called only for pods whose rejecting plugins care. */
@@ -45,7 +45,7 @@ export class SchedulingQueue {
   private readonly maxBackoffMs: number;
   private readonly flushMs: number;
   private readonly pluginEvents: ReadonlyMap<string, readonly ClusterEventKind[]>;
-  private readonly onChange?: (queue: SchedulingQueue) => void;
+  private readonly onIncoming: (queue: QueueName, event: string) => void;
 
   private readonly active = new Heap<QueuedPodInfo>(
     (a, b) =>
@@ -69,7 +69,7 @@ export class SchedulingQueue {
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
     this.flushMs = options.unschedulableFlushMs ?? 5 * 60_000;
     this.pluginEvents = options.pluginEvents;
-    this.onChange = options.onChange;
+    this.onIncoming = options.onIncoming ?? (() => {});
   }
 
   lengths(): Record<QueueName, number> {
@@ -97,7 +97,7 @@ export class SchedulingQueue {
       heapIndex: -1,
     };
     this.pushActive(qp);
-    this.changed();
+    this.onIncoming('active', 'PodAdd');
   }
 
   /**
@@ -114,8 +114,7 @@ export class SchedulingQueue {
     if (q === 'active') this.active.fix(qp.heapIndex);
     else if (q === 'unschedulable' && specChanged(old, info)) {
       this.unschedulable.delete(info.key);
-      this.requeue(qp);
-      this.changed();
+      this.onIncoming(this.requeue(qp), 'PodUpdate');
     }
   }
 
@@ -128,7 +127,6 @@ export class SchedulingQueue {
     else this.unschedulable.delete(key);
     this.where.delete(key);
     this.byKey.delete(key);
-    this.changed();
   }
 
   /** The next pod to schedule, or undefined when activeQ is empty. */
@@ -138,7 +136,6 @@ export class SchedulingQueue {
     this.where.delete(qp.info.key);
     this.byKey.delete(qp.info.key);
     qp.attempts++;
-    this.changed();
     return qp;
   }
 
@@ -157,7 +154,7 @@ export class SchedulingQueue {
     this.where.set(qp.info.key, 'unschedulable');
     this.unschedulable.set(qp.info.key, qp);
     this.armFlush();
-    this.changed();
+    this.onIncoming('unschedulable', 'ScheduleAttemptFailure');
   }
 
   /** A popped pod that failed for another reason (a bind error): retried after its backoff. */
@@ -165,8 +162,7 @@ export class SchedulingQueue {
     if (this.byKey.has(qp.info.key)) return;
     qp.unschedulablePlugins = new Set();
     qp.timestamp = this.clock.now();
-    this.requeue(qp);
-    this.changed();
+    this.onIncoming(this.requeue(qp), 'ScheduleAttemptFailure');
   }
 
   /** Moves the unschedulable pods this event may help to activeQ (or backoffQ if still backing off). */
@@ -175,10 +171,9 @@ export class SchedulingQueue {
     for (const qp of this.unschedulable.values()) {
       if (!this.caresAbout(qp, event.kind) || !hint(qp, event)) continue;
       this.unschedulable.delete(qp.info.key);
-      this.requeue(qp);
+      this.onIncoming(this.requeue(qp), incomingEvent[event.kind]);
       moved++;
     }
-    if (moved) this.changed();
     return moved;
   }
 
@@ -208,16 +203,17 @@ export class SchedulingQueue {
     return false;
   }
 
-  /** To activeQ, or to backoffQ while its backoff lasts. */
-  private requeue(qp: QueuedPodInfo): void {
+  /** To activeQ, or to backoffQ while its backoff lasts; returns which. */
+  private requeue(qp: QueuedPodInfo): QueueName {
     this.byKey.set(qp.info.key, qp);
     if (this.backoffExpiry(qp) > this.clock.now()) {
       this.where.set(qp.info.key, 'backoff');
       this.backoff.push(qp);
       this.armBackoff();
-    } else {
-      this.pushActive(qp);
+      return 'backoff';
     }
+    this.pushActive(qp);
+    return 'active';
   }
 
   private pushActive(qp: QueuedPodInfo): void {
@@ -248,7 +244,6 @@ export class SchedulingQueue {
     this.backoffTimer = undefined;
     this.backoffTimerAt = Number.POSITIVE_INFINITY;
     const now = this.clock.now();
-    let moved = false;
     for (
       let head = this.backoff.peek();
       head && this.backoffExpiry(head) <= now;
@@ -256,10 +251,9 @@ export class SchedulingQueue {
     ) {
       this.backoff.pop();
       this.pushActive(head);
-      moved = true;
+      this.onIncoming('active', 'BackoffComplete');
     }
     this.armBackoff();
-    if (moved) this.changed();
   }
 
   private armFlush(): void {
@@ -273,21 +267,25 @@ export class SchedulingQueue {
   private flushUnschedulable(): void {
     this.flushTimer = undefined;
     const now = this.clock.now();
-    let moved = false;
     for (const qp of this.unschedulable.values()) {
       if (qp.timestamp + this.flushMs > now) break;
       this.unschedulable.delete(qp.info.key);
-      this.requeue(qp);
-      moved = true;
+      this.onIncoming(this.requeue(qp), 'UnschedulableTimeout');
     }
     this.armFlush();
-    if (moved) this.changed();
-  }
-
-  private changed(): void {
-    this.onChange?.(this);
   }
 }
+
+/** The event label Kubernetes uses for each cluster event in scheduler_queue_incoming_pods_total. */
+const incomingEvent: Record<ClusterEventKind, string> = {
+  NodeAdd: 'NodeAdd',
+  NodeAllocatable: 'NodeAllocatableChange',
+  NodeLabel: 'NodeLabelChange',
+  NodeTaint: 'NodeTaintChange',
+  NodeCondition: 'NodeConditionChange',
+  NodeSpecUnschedulable: 'NodeSpecUnschedulableChange',
+  PodDelete: 'AssignedPodDelete',
+};
 
 /** Did anything but status and bookkeeping change (what Kubernetes' isPodUpdated checks)? */
 function specChanged(a: PodInfo, b: PodInfo): boolean {
