@@ -9,7 +9,7 @@ import { silentLogger } from '../../util/log.js';
 import { type ApiServerMetrics, createApiServerMetrics } from '../metrics.js';
 import { encodeObject } from '../registry/codec.js';
 import { createMemoryStorage } from '../storage/memory/memory-store.js';
-import type { Storage } from '../storage/types.js';
+import type { Storage, WatchHandlers } from '../storage/types.js';
 import { jsonFormat } from './event.js';
 import type { ObjectFilter } from './filter.js';
 import { WatchCache } from './watch-cache.js';
@@ -267,5 +267,32 @@ describe('WatchCache', () => {
     clock.advance(2_000);
     await expect(pending).rejects.toMatchObject({ reason: 'Timeout', httpCode: 504 });
     await expect(cache.waitUntilFresh()).resolves.toBe(rv);
+  });
+
+  it('resyncs after the storage watch breaks: watchers are closed (they relist), the cache catches up', async () => {
+    let handlers: WatchHandlers | undefined;
+    const inner = storage;
+    storage = {
+      ...inner,
+      currentRevision: () => inner.currentRevision(),
+      get: (k) => inner.get(k),
+      list: (p, o) => inner.list(p, o),
+      close: () => inner.close(),
+      watch: (prefix, from, h) => {
+        handlers = h;
+        return inner.watch(prefix, from, h);
+      },
+    } as Storage;
+    await start();
+    const w = watch(filter(), cache.revision);
+    handlers!.onError(new Error('connection lost'));
+    expect(w.closed).toEqual(['reset']);
+    expect(cache.ready).toBe(false);
+    const created = await inner.create(storageKey(pods, 'default', 'later'), encodeObject(pod('later')));
+    clock.advance(1_000);
+    for (let i = 0; i < 50 && !cache.ready; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.ready).toBe(true);
+    expect(cache.revision).toBeGreaterThanOrEqual(created.ok ? created.revision : Infinity);
+    expect(cache.cache('pods').objects.has(storageKey(pods, 'default', 'later'))).toBe(true);
   });
 });

@@ -48,6 +48,7 @@ export class WatchCache {
   private waiters: Waiter[] = [];
   private storeWatch: StorageWatch | undefined;
   private stopped = false;
+  private generation = 0;
   private bookmarkTimer: TimerHandle | undefined;
   private readyListeners: Array<() => void> = [];
 
@@ -97,9 +98,15 @@ export class WatchCache {
           cache.replace(lists[i]!.items, revision);
         });
         this.revision = revision;
+        // Events of an earlier (broken) store watch must never reach the rebuilt caches.
+        const generation = ++this.generation;
         this.storeWatch = await storage.watch(registryPrefix, revision, {
-          onEvents: (events) => this.onEvents(events),
-          onError: (error) => this.onWatchError(error),
+          onEvents: (events) => {
+            if (generation === this.generation) this.onEvents(events);
+          },
+          onError: (error) => {
+            if (generation === this.generation) this.onWatchError(error);
+          },
         });
         break;
       } catch (e) {
@@ -187,6 +194,8 @@ export class WatchCache {
     if (this.stopped) return;
     this.options.logger.warn({ err: error }, 'storage watch failed; resyncing the watch cache');
     this.ready = false;
+    this.generation++;
+    this.storeWatch?.close();
     this.storeWatch = undefined;
     this.bookmarkTimer?.cancel();
     for (const cache of this.caches.values()) cache.closeWatchers('reset');
