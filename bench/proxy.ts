@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     'direct-netns',
     'kubelite-kernel',
   ];
-  if (flags.engines) planned.push('kubelite-tcp-splice', 'kubelite-tcp-js');
+  if (flags.engines) planned.push('kubelite-tcp-splice', 'kubelite-tcp-js', 'kubelite-http-js');
   const wanted = new Set(filterByOnly(planned.map((name) => ({ name }))).map((t) => t.name));
   try {
     const backendPorts = [await freePort(), await freePort(), await freePort()];
@@ -212,29 +212,40 @@ async function main(): Promise<void> {
     });
 
     // kubelite: one proxy process serving a tcp and an http service; more processes for the engine comparison.
-    const engines: Array<[string, string]> = [['kubelite-tcp', 'native']];
-    if (flags.engines) engines.push(['kubelite-tcp-splice', 'native-splice'], ['kubelite-tcp-js', 'js']);
+    // [tcp target, tcp engine, http target (same process), http engine]
+    const engines: Array<[string, string, string, string]> = [
+      ['kubelite-tcp', 'native', 'kubelite-http', 'native'],
+    ];
+    if (flags.engines) {
+      engines.push(
+        ['kubelite-tcp-splice', 'native-splice', '', ''],
+        ['kubelite-tcp-js', 'js', 'kubelite-http-js', 'js'],
+      );
+    }
     const children: ProxyChild[] = [];
-    for (const [name, engine] of engines) {
-      const child = ProxyChild.start(name, { KUBELITE_BENCH_TCP_ENGINE: engine });
+    for (const [name, engine, httpName, httpEngine] of engines) {
+      const child = ProxyChild.start(name, {
+        KUBELITE_BENCH_TCP_ENGINE: engine,
+        KUBELITE_BENCH_HTTP_ENGINE: httpEngine,
+      });
       children.push(child);
       await child.ready;
       const tcpPort = await freePort();
       const services = [service('tcp', '127.0.0.1', tcpPort, 'tcp')];
       const eps = [endpoints('tcp', backendPorts)];
-      let httpPort = 0;
-      if (name === 'kubelite-tcp') {
-        httpPort = await freePort();
-        services.push(
-          service('http', '127.0.0.1', httpPort, 'http'),
-          service('np', '127.0.0.1', await freePort(), 'tcp'),
-        );
-        eps.push(endpoints('http', backendPorts), endpoints('np', [backendPorts[1]!]));
+      const httpPort = httpName ? await freePort() : 0;
+      if (httpName) {
+        services.push(service('http', '127.0.0.1', httpPort, 'http'));
+        eps.push(endpoints('http', backendPorts));
+      }
+      if (children.length === 1) {
+        services.push(service('np', '127.0.0.1', await freePort(), 'tcp'));
+        eps.push(endpoints('np', [backendPorts[1]!]));
       }
       await child.request({ op: 'apply', services, endpoints: eps });
       targets.push({ name, host: '127.0.0.1', port: tcpPort, cpuOf: () => child.cpu() });
-      if (httpPort)
-        targets.push({ name: 'kubelite-http', host: '127.0.0.1', port: httpPort, cpuOf: () => child.cpu() });
+      if (httpName)
+        targets.push({ name: httpName, host: '127.0.0.1', port: httpPort, cpuOf: () => child.cpu() });
     }
     const mainChild = children[0]!;
 

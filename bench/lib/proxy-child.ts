@@ -1,7 +1,7 @@
 // The kubelite proxier as a separate process for benchmarks (so its CPU time can be read from /proc):
 // services and endpoints arrive over IPC as v1 objects and go through the proxier's event handlers,
 // exactly as informer events will. Run: node --import tsx bench/lib/proxy-child.ts
-// Env: KUBELITE_BENCH_TCP_ENGINE (native|native-splice|js), KUBELITE_BENCH_NFT (a JSON argv prefix for
+// Env: KUBELITE_BENCH_TCP_ENGINE (native|native-splice|js), KUBELITE_BENCH_HTTP_ENGINE (native|js), KUBELITE_BENCH_NFT (a JSON argv prefix for
 // `nft`, enabling kernel mode), KUBELITE_BENCH_CPU_PROF=1 (write a CPU profile on exit, see --cpu-prof).
 import { Registry } from 'prom-client';
 import type { Endpoints, Service } from '../../src/api/types.js';
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     registry,
     kernel,
     tcp: { engine: (process.env.KUBELITE_BENCH_TCP_ENGINE as TcpEngine | undefined) ?? 'native' },
+    http: { engine: process.env.KUBELITE_BENCH_HTTP_ENGINE === 'js' ? 'js' : 'native' },
   });
   proxier.onServiceSynced();
   proxier.onEndpointsSynced();

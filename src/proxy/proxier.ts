@@ -59,8 +59,8 @@ interface RunningPort {
   config: ServicePortConfig;
   mode: ProxyMode;
   userspace?: UserspacePort;
-  /** The http port runs in the native engine (restarted in JS if the config stops allowing that). */
-  nativeHttp?: boolean;
+  /** Engine choice of a userspace port; a port whose choice changes (affinity, balancing) is restarted. */
+  engineKey?: string;
 }
 
 function objectKey(meta: { namespace?: string; name?: string }): string {
@@ -219,7 +219,7 @@ export class Proxier {
         const mode = this.modeFor(config);
         const current = this.running.get(config.key);
         const sameEngine =
-          current?.nativeHttp === undefined || current.nativeHttp === this.nativeHttpFor(config);
+          current?.engineKey === undefined || current.engineKey === this.engineKey(config, mode);
         if (current && current.mode === mode && sameEngine && !listenerChanged(current.config, config)) {
           if (current.config === config) continue;
           const moved = endpointsChanged(current.config, config);
@@ -272,25 +272,26 @@ export class Proxier {
       nodeAddress: this.options.nodeAddress,
       pauseOnConnect: mode === 'tcp',
     });
-    let nativeHttp: boolean | undefined;
     if (mode === 'http') {
       const js = new HttpHandler(userspace, this.httpOptions);
-      const pump = this.nativeHttpFor(config) ? NativePump.get(this.pumpOptions()) : undefined;
-      nativeHttp = pump !== undefined;
+      const native = this.nativeFor(config) && this.httpOptions.engine === 'native';
+      const pump = native ? NativePump.get(this.pumpOptions()) : undefined;
       userspace.handler = pump ? new NativeHttpHandler(userspace, this.httpOptions, pump, js) : js;
     } else {
       userspace.handler = new TcpHandler(userspace, this.tcpOptions);
     }
     await userspace.listen();
-    return { config, mode, userspace, nativeHttp };
+    return { config, mode, userspace, engineKey: this.engineKey(config, mode) };
   }
 
-  private nativeHttpFor(config: ServicePortConfig): boolean {
-    return (
-      this.httpOptions.engine === 'native' &&
-      config.sessionAffinity !== 'ClientIP' &&
-      config.endpoints.every((e) => !e.ip.includes(':'))
-    );
+  /** Native engines balance without ClientIP affinity and over IPv4 only. */
+  private nativeFor(config: ServicePortConfig): boolean {
+    return config.sessionAffinity !== 'ClientIP' && config.endpoints.every((e) => !e.ip.includes(':'));
+  }
+
+  private engineKey(config: ServicePortConfig, mode: ProxyMode): string | undefined {
+    if (mode === 'kernel') return undefined;
+    return `${this.nativeFor(config)}/${config.balancing ?? ''}`;
   }
 
   private pumpOptions() {

@@ -18,6 +18,14 @@ interface PumpAddon {
   httpListen(id: number, fd: number): boolean;
   httpClose(id: number): void;
   httpStats(id: number): Float64Array;
+  /** options: [leastConnections 0|1, maxAttempts, connectTimeoutMs, splice 0|1] */
+  tcpCreate(id: number, options: number[]): void;
+  /** endpoints: [ip, port, ip, port, ...] (IPv4) */
+  tcpEndpoints(id: number, endpoints: Array<string | number>): void;
+  tcpListen(id: number, fd: number): boolean;
+  tcpClose(id: number): void;
+  /** [connections, active, bytesIn, bytesOut, connectErrors, retries] */
+  tcpStats(id: number): Float64Array;
 }
 
 export interface PumpOptions {
@@ -69,6 +77,19 @@ export function nativePumpError(): Error | undefined {
 }
 
 /** The process-wide pump (one set of threads per process), started on first use. */
+/** A listening server's descriptor (Linux), to hand over to the pump. */
+export function serverFd(server: unknown): number | undefined {
+  const fd = (server as { _handle?: { fd?: number } })._handle?.fd;
+  return fd !== undefined && fd >= 0 ? fd : undefined;
+}
+
+/** The endpoints of a balancer as the pump takes them: [ip, port, ...]. */
+export function endpointList(backends: ReadonlyArray<{ ip: string; port: number }>): Array<string | number> {
+  const list: Array<string | number> = [];
+  for (const backend of backends) list.push(backend.ip, backend.port);
+  return list;
+}
+
 export class NativePump {
   private static instance: NativePump | undefined;
 
@@ -119,4 +140,16 @@ export class NativePump {
   get http(): Pick<PumpAddon, 'httpCreate' | 'httpEndpoints' | 'httpListen' | 'httpClose' | 'httpStats'> {
     return this.native;
   }
+
+  /** Native tcp services: accept, balance, connect and pump on the first pump thread. */
+  get tcp(): Pick<PumpAddon, 'tcpCreate' | 'tcpEndpoints' | 'tcpListen' | 'tcpClose' | 'tcpStats'> {
+    return this.native;
+  }
+}
+
+let nextNativeServiceId = 1;
+
+/** A fresh id for a service port run natively (tcp and http share the sequence). */
+export function nativeServiceId(): number {
+  return nextNativeServiceId++;
 }

@@ -1,14 +1,21 @@
 // The tcp (L4) data path of one service port: accept, pick an endpoint, connect with retries, then
 // move bytes with the native pump (splice or recv/send on its own thread) or the JavaScript pump.
 // A service with no endpoints (or none reachable) gets its client reset at once.
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Backend } from '../balancer/index.js';
 import { type ConnectOptions, connectToEndpoint } from '../connect.js';
 import type { ConnectionHandler, UserspacePort } from '../port.js';
 import { JsPair, pumpJs } from './js-pump.js';
-import { NativePump } from './native-pump.js';
+import { endpointList, NativePump, nativeServiceId, serverFd } from './native-pump.js';
 
 export type TcpEngine = 'native' | 'native-splice' | 'js';
+
+/** The native pump runs a whole port unless it needs ClientIP affinity or IPv6 (JS balancing then). */
+export function nativeTcpCapable(port: UserspacePort): boolean {
+  return (
+    port.config.sessionAffinity !== 'ClientIP' && port.config.endpoints.every((e) => !e.ip.includes(':'))
+  );
+}
 
 export interface TcpOptions extends ConnectOptions {
   engine: TcpEngine;
@@ -52,6 +59,8 @@ function onClientErrorBeforeConnect(): void {
 
 export class TcpHandler implements ConnectionHandler {
   private readonly pump: NativePump | undefined;
+  /** Set when the whole port (accept, balance, connect, pump) runs in the native pump. */
+  private readonly nativeId: number | undefined;
 
   constructor(
     private readonly port: UserspacePort,
@@ -69,6 +78,40 @@ export class TcpHandler implements ConnectionHandler {
       pumpSubscribed = true;
       this.pump.onClosed(onPumpClosed);
     }
+    if (this.pump && nativeTcpCapable(port)) {
+      const id = nativeServiceId();
+      this.nativeId = id;
+      const leastConnections = port.config.balancing === 'least-connections' ? 1 : 0;
+      const splice = options.engine === 'native-splice' ? 1 : 0;
+      this.pump.tcp.tcpCreate(id, [leastConnections, options.maxAttempts, options.connectTimeoutMs, splice]);
+      this.endpointsChanged();
+      const stats = this.pump.tcp;
+      port.metrics.pull = () => {
+        const s = stats.tcpStats(id);
+        if (s.length < 6) return;
+        const m = port.metrics;
+        [m.connections, m.activeConnections, m.bytesIn, m.bytesOut, m.connectErrors, m.retries] = s;
+      };
+    }
+  }
+
+  takeListeners(servers: readonly Server[]): boolean {
+    if (this.nativeId === undefined || this.pump === undefined) return false;
+    for (const server of servers) {
+      const fd = serverFd(server);
+      if (fd === undefined || !this.pump.tcp.tcpListen(this.nativeId, fd)) return false;
+    }
+    return true;
+  }
+
+  endpointsChanged(): void {
+    if (this.nativeId !== undefined) {
+      this.pump!.tcp.tcpEndpoints(this.nativeId, endpointList(this.port.balancer.backends));
+    }
+  }
+
+  close(): void {
+    if (this.nativeId !== undefined) this.pump!.tcp.tcpClose(this.nativeId);
   }
 
   /** Which engine actually runs (native falls back to js when the addon cannot load). */

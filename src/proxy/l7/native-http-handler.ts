@@ -3,14 +3,12 @@
 // own thread. This side only swaps endpoint sets and pulls counters into the port's metrics.
 import type { Server, Socket } from 'node:net';
 import { latencyBucketsSeconds } from '../../metrics/registry.js';
-import type { NativePump } from '../l4/native-pump.js';
+import { endpointList, type NativePump, nativeServiceId, serverFd } from '../l4/native-pump.js';
 import type { ConnectionHandler, UserspacePort } from '../port.js';
 import type { HttpHandler, HttpOptions } from './http-handler.js';
 
-let nextServiceId = 1;
-
 export class NativeHttpHandler implements ConnectionHandler {
-  private readonly id = nextServiceId++;
+  private readonly id = nativeServiceId();
   private closed = false;
 
   constructor(
@@ -38,8 +36,8 @@ export class NativeHttpHandler implements ConnectionHandler {
 
   takeListeners(servers: readonly Server[]): boolean {
     for (const server of servers) {
-      const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
-      if (fd === undefined || fd < 0 || !this.pump.http.httpListen(this.id, fd)) return false;
+      const fd = serverFd(server);
+      if (fd === undefined || !this.pump.http.httpListen(this.id, fd)) return false;
     }
     return true;
   }
@@ -49,9 +47,7 @@ export class NativeHttpHandler implements ConnectionHandler {
   }
 
   endpointsChanged(): void {
-    const list: Array<string | number> = [];
-    for (const backend of this.port.balancer.backends) list.push(backend.ip, backend.port);
-    this.pump.http.httpEndpoints(this.id, list);
+    this.pump.http.httpEndpoints(this.id, endpointList(this.port.balancer.backends));
   }
 
   close(): void {

@@ -218,13 +218,6 @@ std::string canned(int code, const char* reason) {
 
 // ------------------------------------------------------------------ model
 
-template <typename T>
-struct Stat {
-  std::atomic<T> v{0};
-  void add(T n) { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  T get() const { return v.load(std::memory_order_relaxed); }
-};
-
 struct Stats {
   Stat<double> connections, active, bytes_in, bytes_out, connect_errors, retries, count, sum;
   std::vector<double> bounds;

@@ -8,9 +8,19 @@
 // reset (SO_LINGER 0), a slow reader stops reads from its peer (at most one pipe or one 64 KiB
 // buffer per direction is held), idle and half-open pairs time out. Closed pairs are reported to JS
 // in batches through a thread-safe function: [id, bytesIn, bytesOut, reason]*.
+//
+// Native tcp services go one step further for ports without ClientIP affinity: JS hands over the
+// listening socket, and accept, balancing (round-robin or least-connections), non-blocking connect
+// with retries on other endpoints, and counters all stay on the pump thread; JS swaps endpoint sets.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+
+#include <unordered_map>
+#include <unordered_set>
 
 #include "pump.h"
 
@@ -21,6 +31,8 @@ namespace {
 enum Reason { kDone = 0, kError = 1, kIdle = 2, kShutdown = 3 };
 
 struct Pair;
+struct TcpService;
+struct TcpBackend;
 struct Side : Handle {
   Pair* pair;
   int fd = -1;
@@ -43,6 +55,9 @@ struct Pair : Buried {
   bool splice = false, closed = false;
   int64_t last_ms = 0;
   Pair *prev = nullptr, *next = nullptr;
+  // Set for pairs of native tcp services (their counters stay native; JS hears nothing per pair).
+  TcpService* service = nullptr;
+  TcpBackend* backend = nullptr;
   ~Pair() override {
     for (auto& d : dir) delete[] d.buf;
   }
@@ -74,6 +89,8 @@ void report(Pair* p, int reason) {
   if (first) napi_call_threadsafe_function(g.tsfn, nullptr, napi_tsfn_nonblocking);
 }
 
+void pair_closed(Pair* p);
+
 void close_pair(Worker& w, Pair* p, int reason) {
   if (p->closed) return;
   p->closed = true;
@@ -91,7 +108,8 @@ void close_pair(Worker& w, Pair* p, int reason) {
   }
   p->prev->next = p->next;
   p->next->prev = p->prev;
-  report(p, reason);
+  if (p->service) pair_closed(p);
+  else report(p, reason);
   w.bury(p);
 }
 
@@ -187,6 +205,376 @@ void start_pair(Worker& w, Pair* p) {
   }
 }
 
+// ------------------------------------------------------------------ native tcp services
+
+double number_arg(napi_env env, napi_value v) {
+  double d = 0;
+  napi_get_value_double(env, v, &d);
+  return d;
+}
+
+napi_value boolean(napi_env env, bool b) {
+  napi_value result;
+  napi_get_boolean(env, b, &result);
+  return result;
+}
+
+
+struct TcpBackend {
+  sockaddr_in addr{};
+  int active = 0;
+  bool removed = false;
+  int refs = 1;  // the service's set, plus each connect and pair
+};
+
+void unref(TcpBackend* b) {
+  if (--b->refs == 0) delete b;
+}
+
+struct TcpListener;
+
+struct TcpService {
+  double id = 0;
+  bool least_connections = false, splice = false, closed = false;
+  int max_attempts = 3;
+  int64_t connect_timeout_ms = 1000;
+  std::vector<TcpBackend*> backends;
+  size_t rr = 0;
+  std::vector<TcpListener*> listeners;
+  int refs = 1;  // the worker's registry, the JS thread's hold, plus each connect and pair
+  Stat<double> connections, active, bytes_in, bytes_out, connect_errors, retries;
+};
+
+void unref(TcpService* s) {
+  if (--s->refs == 0) delete s;
+}
+
+struct TcpListener : Handle, Buried {
+  int fd = -1;
+  TcpService* service = nullptr;
+  void on_event(Worker& w, uint32_t events) override;
+};
+
+/** A client waiting for its endpoint connection (tried endpoints are excluded on retry). */
+struct Connecting : Handle, Buried {
+  int client = -1, fd = -1;
+  TcpService* service = nullptr;
+  TcpBackend* backend = nullptr;
+  std::vector<TcpBackend*> tried;
+  int attempts = 0;
+  int64_t since_ms = 0;
+  bool done = false;
+  void on_event(Worker& w, uint32_t events) override;
+};
+
+struct TcpRegistry {
+  std::unordered_map<double, TcpService*> services;
+  std::unordered_set<Connecting*> connecting;
+};
+TcpRegistry* tcp = nullptr;  // worker 0's
+std::unordered_map<double, TcpService*> js_tcp_services;  // the JS thread's view
+
+void pair_closed(Pair* p) {
+  TcpService* s = p->service;
+  s->bytes_in.add(p->dir[0].bytes);
+  s->bytes_out.add(p->dir[1].bytes);
+  s->active.add(-1);
+  p->backend->active--;
+  unref(p->backend);
+  unref(s);
+}
+
+TcpBackend* pick(TcpService* s, const std::vector<TcpBackend*>& tried) {
+  size_t n = s->backends.size();
+  TcpBackend* best = nullptr;
+  size_t best_i = 0;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = (s->rr + k) % n;
+    TcpBackend* b = s->backends[i];
+    bool skip = false;
+    for (TcpBackend* t : tried) skip = skip || t == b;
+    if (skip) continue;
+    if (!best || (s->least_connections && b->active < best->active)) best = b, best_i = i;
+    if (!s->least_connections) break;
+  }
+  if (best) s->rr = (best_i + 1) % n;
+  return best;
+}
+
+void reset_and_close(int fd) {
+  linger lg{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  close(fd);
+}
+
+void finish_connecting(Worker& w, Connecting* c) {
+  c->done = true;
+  tcp->connecting.erase(c);
+  unref(c->service);
+  w.bury(c);
+}
+
+/** Connects the client to the next endpoint to try; resets it when none is left. */
+void try_connect(Worker& w, Connecting* c) {
+  TcpService* s = c->service;
+  for (;;) {
+    TcpBackend* b = c->attempts < s->max_attempts && !s->closed ? pick(s, c->tried) : nullptr;
+    if (!b) {
+      reset_and_close(c->client);
+      s->active.add(-1);
+      return finish_connecting(w, c);
+    }
+    if (c->attempts > 0) s->retries.add(1);
+    c->attempts++;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      int r = connect(fd, reinterpret_cast<sockaddr*>(&b->addr), sizeof b->addr);
+      if ((r == 0 || errno == EINPROGRESS) && w.watch(fd, c)) {
+        c->fd = fd;
+        c->backend = b;
+        b->refs++;
+        b->active++;
+        c->since_ms = now_ms();
+        return;
+      }
+      close(fd);
+    }
+    s->connect_errors.add(1);
+    c->tried.push_back(b);
+  }
+}
+
+void connect_failed(Worker& w, Connecting* c) {
+  w.unwatch(c->fd);
+  close(c->fd);
+  c->fd = -1;
+  c->backend->active--;
+  c->service->connect_errors.add(1);
+  c->tried.push_back(c->backend);
+  unref(c->backend);
+  c->backend = nullptr;
+  try_connect(w, c);
+}
+
+void Connecting::on_event(Worker& w, uint32_t e) {
+  if (done || fd < 0) return;
+  int err = 0;
+  socklen_t len = sizeof err;
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  if (err != 0 || (e & (EPOLLERR | EPOLLHUP))) return connect_failed(w, this);
+  if (!(e & EPOLLOUT)) return;
+  // Connected: the two sockets become a pair (the backend's active count and refs pass to it).
+  w.unwatch(fd);
+  Pair* p = new Pair();
+  p->service = service;
+  service->refs++;
+  p->backend = backend;
+  backend = nullptr;
+  p->splice = service->splice;
+  int fds[2] = {client, fd};
+  for (int i = 0; i < 2; i++) {
+    p->side[i].pair = p;
+    p->side[i].index = i;
+    p->side[i].fd = fds[i];
+    int pp[2];
+    if (p->splice && pipe2(pp, O_NONBLOCK | O_CLOEXEC) == 0) p->dir[i].pipe_r = pp[0], p->dir[i].pipe_w = pp[1];
+    else p->splice = false;
+  }
+  fd = -1;
+  finish_connecting(w, this);
+  start_pair(w, p);
+}
+
+void TcpListener::on_event(Worker& w, uint32_t) {
+  for (;;) {
+    if (service == nullptr) return;  // closed
+    int fd = accept4(this->fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or a transient error: the next edge retries
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    service->connections.add(1);
+    service->active.add(1);
+    Connecting* c = new Connecting();
+    c->client = fd;
+    c->service = service;
+    service->refs++;
+    tcp->connecting.insert(c);
+    try_connect(w, c);
+  }
+}
+
+void sweep_connecting(Worker& w, int64_t now) {
+  if (!tcp) return;
+  std::vector<Connecting*> late;
+  for (Connecting* c : tcp->connecting)
+    if (c->fd >= 0 && now - c->since_ms > c->service->connect_timeout_ms) late.push_back(c);
+  for (Connecting* c : late) connect_failed(w, c);  // timed out: retried on another endpoint
+}
+
+Worker* tcp_worker() { return workers().empty() ? nullptr : workers()[0]; }
+
+// tcpCreate(id, [leastConnections, maxAttempts, connectTimeoutMs, splice])
+napi_value TcpCreate(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Worker* w = tcp_worker();
+  if (!w) return nullptr;
+  TcpService* s = new TcpService();
+  s->id = number_arg(env, argv[0]);
+  double o[4];
+  for (uint32_t i = 0; i < 4; i++) {
+    napi_value v;
+    napi_get_element(env, argv[1], i, &v);
+    o[i] = number_arg(env, v);
+  }
+  s->least_connections = o[0] != 0;
+  s->max_attempts = int(o[1]);
+  s->connect_timeout_ms = int64_t(o[2]);
+  s->splice = o[3] != 0;
+  s->refs++;  // the JS thread's hold, until tcpClose
+  js_tcp_services[s->id] = s;
+  w->post([s](Worker& self) {
+    if (!tcp) {
+      tcp = new TcpRegistry();
+      self.sweepers.push_back(sweep_connecting);
+    }
+    tcp->services[s->id] = s;
+  });
+  return nullptr;
+}
+
+// tcpEndpoints(id, [ip, port, ...]): swaps the endpoint set at once; removed endpoints drain.
+napi_value TcpEndpoints(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Worker* w = tcp_worker();
+  if (!w) return nullptr;
+  double id = number_arg(env, argv[0]);
+  uint32_t n = 0;
+  napi_get_array_length(env, argv[1], &n);
+  std::vector<sockaddr_in> addrs;
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    napi_value ip, port;
+    napi_get_element(env, argv[1], i, &ip);
+    napi_get_element(env, argv[1], i + 1, &port);
+    char text[64] = "";
+    size_t len = 0;
+    napi_get_value_string_utf8(env, ip, text, sizeof text, &len);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(uint16_t(number_arg(env, port)));
+    if (inet_pton(AF_INET, text, &a.sin_addr) == 1) addrs.push_back(a);
+  }
+  w->post([id, addrs](Worker&) {
+    auto it = tcp->services.find(id);
+    if (it == tcp->services.end()) return;
+    TcpService* s = it->second;
+    std::vector<TcpBackend*> next;
+    for (const sockaddr_in& a : addrs) {
+      TcpBackend* found = nullptr;
+      for (TcpBackend* b : s->backends)
+        if (!found && b->addr.sin_addr.s_addr == a.sin_addr.s_addr && b->addr.sin_port == a.sin_port) found = b;
+      if (found) {
+        found->refs++;
+      } else {
+        found = new TcpBackend();
+        found->addr = a;
+      }
+      next.push_back(found);
+    }
+    for (TcpBackend* b : s->backends) {
+      bool kept = false;
+      for (TcpBackend* k : next) kept = kept || k == b;
+      if (!kept) b->removed = true;
+      unref(b);
+    }
+    s->backends.swap(next);
+  });
+  return nullptr;
+}
+
+// tcpListen(id, fd): serves the listening socket (a duplicate of `fd`; JS closes its own).
+napi_value TcpListen(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Worker* w = tcp_worker();
+  int fd = w ? fcntl(int(number_arg(env, argv[1])), F_DUPFD_CLOEXEC, 0) : -1;
+  if (fd < 0) return boolean(env, false);
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  double id = number_arg(env, argv[0]);
+  w->post([id, fd](Worker& self) {
+    auto it = tcp->services.find(id);
+    if (it == tcp->services.end()) return void(close(fd));
+    TcpListener* l = new TcpListener();
+    l->fd = fd;
+    l->service = it->second;
+    it->second->listeners.push_back(l);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLET;
+    ev.data.ptr = l;
+    epoll_ctl(self.ep, EPOLL_CTL_ADD, fd, &ev);
+    l->on_event(self, EPOLLIN);  // connections queued before the handover
+  });
+  return boolean(env, true);
+}
+
+// tcpClose(id): stops accepting; open pairs drain.
+napi_value TcpClose(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Worker* w = tcp_worker();
+  double id = number_arg(env, argv[0]);
+  auto known = js_tcp_services.find(id);
+  if (!w || known == js_tcp_services.end()) return nullptr;
+  TcpService* held = known->second;
+  js_tcp_services.erase(known);
+  w->post([id, held](Worker& self) {
+    unref(held);
+    auto it = tcp->services.find(id);
+    if (it == tcp->services.end()) return;
+    TcpService* s = it->second;
+    tcp->services.erase(it);
+    s->closed = true;
+    for (TcpListener* l : s->listeners) {
+      self.unwatch(l->fd);
+      close(l->fd);
+      l->service = nullptr;
+      self.bury(l);
+    }
+    s->listeners.clear();
+    for (TcpBackend* b : s->backends) b->removed = true, unref(b);
+    s->backends.clear();
+    unref(s);
+  });
+  return nullptr;
+}
+
+// tcpStats(id) -> [connections, active, bytesIn, bytesOut, connectErrors, retries]
+napi_value TcpStats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  auto it = js_tcp_services.find(number_arg(env, argv[0]));
+  std::vector<double> out;
+  if (it != js_tcp_services.end()) {
+    TcpService* s = it->second;
+    out = {s->connections.get(), s->active.get(),         s->bytes_in.get(),
+           s->bytes_out.get(),   s->connect_errors.get(), s->retries.get()};
+  }
+  napi_value arraybuffer, array;
+  void* data;
+  napi_create_arraybuffer(env, out.size() * sizeof(double), &data, &arraybuffer);
+  if (!out.empty()) memcpy(data, out.data(), out.size() * sizeof(double));
+  napi_create_typedarray(env, napi_float64_array, out.size(), arraybuffer, 0, &array);
+  return array;
+}
+
 void call_js(napi_env env, napi_value callback, void*, void*) {
   if (env == nullptr) return;
   std::vector<double> batch;
@@ -202,18 +590,6 @@ void call_js(napi_env env, napi_value callback, void*, void*) {
   napi_create_typedarray(env, napi_float64_array, batch.size(), arraybuffer, 0, &array);
   napi_get_undefined(env, &undefined);
   napi_call_function(env, undefined, callback, 1, &array, nullptr);
-}
-
-double number_arg(napi_env env, napi_value v) {
-  double d = 0;
-  napi_get_value_double(env, v, &d);
-  return d;
-}
-
-napi_value boolean(napi_env env, bool b) {
-  napi_value result;
-  napi_get_boolean(env, b, &result);
-  return result;
 }
 
 // init(onClosed, threads, idleTimeoutMs, halfOpenTimeoutMs)
@@ -359,8 +735,13 @@ void register_tcp(napi_env env, napi_value exports) {
       {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"add", nullptr, Add, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"closeAll", nullptr, CloseAll, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tcpCreate", nullptr, TcpCreate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tcpEndpoints", nullptr, TcpEndpoints, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tcpListen", nullptr, TcpListen, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tcpClose", nullptr, TcpClose, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tcpStats", nullptr, TcpStats, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 8, props);
 }
 
 }  // namespace kubelite

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -34,6 +35,14 @@ inline int64_t now_us() {
 }
 
 struct Worker;
+
+/** A counter written by one worker thread and read by the JS thread (relaxed atomics: no locked ops). */
+template <typename T>
+struct Stat {
+  std::atomic<T> v{0};
+  void add(T n) { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  T get() const { return v.load(std::memory_order_relaxed); }
+};
 
 struct Handle {
   virtual ~Handle() {}
