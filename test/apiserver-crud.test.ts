@@ -152,6 +152,13 @@ describe.each(backends)('apiserver CRUD (%s)', (backend) => {
     );
   });
 
+  it('creates endpoints on PUT (Kubernetes allows create-on-update there) but not pods', async () => {
+    const ep = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'ep-put' }, subsets: [] };
+    const created = await call('PUT', '/api/v1/namespaces/default/endpoints/ep-put', ep);
+    expect(created.status).toBe(201);
+    expect((await call('PUT', `${pods}/not-there`, pod('not-there'))).status).toBe(404);
+  });
+
   it('updates status only through the status subresource', async () => {
     const current = (await call('GET', `${pods}/crud-1`)).json;
     const body = structuredClone(current);

@@ -5,6 +5,7 @@
 import { badRequest, conflict, notFound, staleObjectMessage } from '../../api/errors.js';
 import type { DeleteOptions, KubeObject, Namespace, Pod } from '../../api/types.js';
 import { rfc3339 } from '../../util/clock.js';
+import { admit } from './admission.js';
 import type { ResourceRest } from './rest.js';
 
 export interface DeleteOutcome {
@@ -63,10 +64,7 @@ export async function deleteObject(
     const current = await store.get(namespace, name);
     if (!current) throw notFound(resource.name, name);
     checkPreconditions(resource.name, current, options);
-    await rest.deps.admission.reduce(
-      (p, plugin) => p.then(() => plugin.validate(rest.attributes('DELETE', undefined, current, dryRun))),
-      Promise.resolve(),
-    );
+    await admit(rest.deps.admission, rest.attributes('DELETE', undefined, current, dryRun));
     const next = pendingDeletion(rest, current, options);
     if (next) {
       if (dryRun || next === current) return { object: next, deleted: false };

@@ -1,7 +1,7 @@
 // The write path of one resource: create, update, patch, delete and their status-subresource forms,
 // in Kubernetes' order — decode checks, server-filled fields, defaults, validation, admission,
 // allocation hooks, then one compare-and-swap in storage. dryRun runs every step but the write.
-import { badRequest, conflict, invalid, staleObjectMessage } from '../../api/errors.js';
+import { ApiError, badRequest, conflict, invalid, staleObjectMessage } from '../../api/errors.js';
 import { applyPatch, type PatchType } from '../../api/patch/index.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Clock } from '../../util/clock.js';
@@ -108,15 +108,22 @@ export class ResourceRest {
     const obj = this.decode(body, query.fieldValidation, warnings);
     this.checkName(obj, name);
     this.checkNamespace(obj, namespace);
-    const existing = await this.store.get(namespace, name);
-    if (!existing) {
-      if (target === 'main' && this.strategy.allowCreateOnUpdate) {
-        const result = await this.create(namespace, obj, query);
-        return { ...result, warnings: [...warnings, ...result.warnings] };
+    try {
+      return await this.updateWith(namespace, name, () => cloneObject(obj), query, target, warnings);
+    } catch (e) {
+      if (
+        !(
+          e instanceof ApiError &&
+          e.reason === 'NotFound' &&
+          target === 'main' &&
+          this.strategy.allowCreateOnUpdate
+        )
+      ) {
+        throw e;
       }
-      return this.updateWith(namespace, name, () => obj, query, target, warnings);
+      const result = await this.create(namespace, obj, query);
+      return { ...result, warnings: [...warnings, ...result.warnings] };
     }
-    return this.updateWith(namespace, name, () => cloneObject(obj), query, target, warnings);
   }
 
   /** PATCH in any of the four content types; `metadata.resourceVersion` in the patch is a precondition. */
