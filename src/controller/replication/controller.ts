@@ -6,7 +6,6 @@
 // pods in slow-start batches or delete the surplus in ActivePods order, then write the status. Every
 // create and delete is announced to the expectations first and counted off as the pod informer
 // observes it; until then the RC is not managed again, so a slow watch never doubles the pods.
-import { isApiError } from '../../api/errors.js';
 import { selectorFromSet } from '../../api/labels.js';
 import type { Pod, ReplicationController, ReplicationControllerStatus } from '../../api/types.js';
 import { isNotFound } from '../../client/errors.js';
@@ -25,6 +24,7 @@ import {
   runControllerLoop,
   syncDurationMetric,
 } from '../controller.js';
+import { errorMessage } from '../errors.js';
 import { createExpectations, defaultExpectationsTimeoutMs, type Expectations } from '../expectations.js';
 import { namespaceIndex, namespaceIndexer } from '../indexers.js';
 import { controllerRefOf, isPodActive, isPodReady, podKey } from '../pods.js';
@@ -188,7 +188,7 @@ export function createReplicationManager(options: ReplicationManagerOptions): Re
       // Creations never attempted (after a failing batch) or failed will never be observed.
       for (let i = successes; i < count; i++) expectations.creationObserved(key);
       if (error !== undefined) {
-        throw new ManageError({ reason: 'FailedCreate', message: errorText(error) }, error);
+        throw new ManageError({ reason: 'FailedCreate', message: errorMessage(error) }, error);
       }
     } else if (diff > 0) {
       const victims = podsToDelete(owned, owned, Math.min(diff, burstReplicas));
@@ -208,7 +208,7 @@ export function createReplicationManager(options: ReplicationManagerOptions): Re
         ),
       );
       if (failure !== undefined) {
-        throw new ManageError({ reason: 'FailedDelete', message: errorText(failure) }, failure);
+        throw new ManageError({ reason: 'FailedDelete', message: errorMessage(failure) }, failure);
       }
     }
   }
@@ -295,9 +295,4 @@ export function createReplicationManager(options: ReplicationManagerOptions): Re
         signal,
       ),
   };
-}
-
-function errorText(e: unknown): string {
-  if (isApiError(e)) return e.message;
-  return e instanceof Error ? e.message : String(e);
 }

@@ -1,11 +1,11 @@
 // The replication controller's writes: pods created from the template (generateName `<rc>-`, a
 // controller reference, the template's labels, annotations and spec), pods deleted, and owner
 // references patched for adoption and release; each recorded as the Event Kubernetes records.
-import { isApiError } from '../../api/errors.js';
 import type { Pod, ReplicationController } from '../../api/types.js';
 import { isNotFound } from '../../client/errors.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { ControllerClient } from '../controller.js';
+import { errorMessage, isNamespaceTerminating } from '../errors.js';
 import { addOwnerPatch, controllerRefTo, removeOwnersPatch } from '../owners.js';
 
 export const rcKind = 'ReplicationController';
@@ -36,17 +36,6 @@ export function podFromTemplate(rc: ReplicationController): Pod {
   };
 }
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** Kubernetes ignores creation failures into a namespace being torn down. */
-function namespaceTerminating(e: unknown): boolean {
-  if (!isApiError(e, 'Forbidden')) return false;
-  const causes = e.details?.causes ?? [];
-  return causes.some((c) => c.reason === 'NamespaceTerminating') || /being terminated/.test(e.message);
-}
-
 export function createPodControl(client: ControllerClient, recorder: EventRecorder): PodControl {
   return {
     async createPod(rc) {
@@ -55,7 +44,7 @@ export function createPodControl(client: ControllerClient, recorder: EventRecord
       try {
         created = await client.pods.create(ns, podFromTemplate(rc));
       } catch (e) {
-        if (namespaceTerminating(e)) return false;
+        if (isNamespaceTerminating(e)) return false;
         recorder.record(rc, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(e)}`);
         throw e;
       }
