@@ -1,12 +1,16 @@
 // Benchmark: the scheduler through a real apiserver. For each node count: an apiserver child process
-// (memory or embedded store), N Ready nodes with capacity, the scheduler as its own child process
-// (`kubelite scheduler`), then P pending pods created through the API as fast as it takes them while
-// a watch records when each pod is bound. Reports end-to-end pods/s (first create → last bound),
-// p50/p99/p999 create → bound latency, and the CPU time of the scheduler and the apiserver.
-// The peer figure, measured in the same run, is the apiserver's own ceiling: the create rate of the
-// same pods with no scheduler and no binds (kube-scheduler itself cannot run here). Prints one JSON object on stdout, a table on stderr.
-//   node --import tsx bench/scheduler.ts [--nodes 1000,5000] [--pods 10000] [--rounds 1] [--quick]
-//        [--storage memory|embedded] [--concurrency 128] [--profile DIR]
+// (`kubelite apiserver`, memory or embedded store), N Ready nodes with capacity, the scheduler as its
+// own child process (`kubelite scheduler`), and P pods created through the API as fast as it takes
+// them while a watch records when each pod is bound. Two modes:
+//   streaming  the scheduler runs while the pods are created: end-to-end pods/s (first create → last
+//              bound) and p50/p99/p999 create → bound latency;
+//   backlog    the pods are created first, then the scheduler starts: scheduling throughput alone
+//              (first bound → last bound), as kube-scheduler's scheduler_perf measures it.
+// Both report the CPU time of the scheduler, the apiserver and this process. The peer figure, measured
+// in the same run, is the apiserver's own ceiling: the create rate of the same pods with no scheduler
+// (kube-scheduler itself cannot run here). One JSON object on stdout, a table on stderr.
+//   node --import tsx bench/scheduler.ts [--nodes 1000,5000] [--pods 10000] [--modes streaming,backlog]
+//        [--rounds 1] [--quick] [--storage memory|embedded] [--concurrency 128] [--profile DIR]
 // --profile DIR runs the scheduler under `node --cpu-prof` and leaves the profiles in DIR.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +30,7 @@ const { values: flags } = parseArgs({
   options: {
     nodes: { type: 'string', default: process.env.KUBELITE_NODES ?? '1000,5000' },
     pods: { type: 'string', default: process.env.KUBELITE_PODS ?? '10000' },
+    modes: { type: 'string', default: process.env.KUBELITE_MODES ?? 'streaming,backlog' },
     rounds: { type: 'string', default: process.env.KUBELITE_ROUNDS ?? '1' },
     quick: { type: 'boolean', default: process.env.KUBELITE_QUICK === '1' },
     storage: { type: 'string', default: process.env.KUBELITE_STORAGE ?? 'memory' },
@@ -196,19 +201,24 @@ function sampleTimeline(port: number, counts: () => { created: number; bound: nu
 
 // ---------------------------------------------------------------- one measured run
 
+type Mode = 'streaming' | 'backlog';
+
 interface RunResult {
+  mode: Mode;
   nodes: number;
   pods: number;
-  e2ePodsPerSec: number;
+  /** streaming: first create → last bound; backlog: first bound → last bound. */
+  podsPerSec: number;
   createPodsPerSec: number;
-  latencyMs: Percentiles;
+  /** Create → bound (streaming only: in backlog mode it measures the wait for the scheduler to start). */
+  latencyMs?: Percentiles;
   schedulerCpuSeconds: number;
   schedulerCpuUsPerPod: number;
   apiserverCpuSeconds: number;
   apiserverCpuUsPerPod: number;
   schedulerCpuShare: number;
   apiserverCpuShare: number;
-  /** This process: creating the pods and watching them. */
+  /** This process: creating the pods (streaming) and watching them. */
   benchClientCpuUsPerPod: number;
   attempts: Record<string, number>;
   nodesUsed: number;
@@ -217,7 +227,36 @@ interface RunResult {
   timeline: Sample[];
 }
 
+/** Records the moment each bench pod is first seen bound. */
+function watchBindings(client: KubeClient, rv: string | undefined, pods: number) {
+  const boundAt = new Float64Array(pods);
+  const state = { bound: 0, first: 0, last: 0 };
+  let allBound!: () => void;
+  const done = new Promise<void>((resolve) => (allBound = resolve));
+  const watch = client.watch('pods', { resourceVersion: rv }, (ev) => {
+    const pod = ev.object;
+    if (ev.type !== 'MODIFIED' || !pod.spec?.nodeName) return;
+    const i = Number(pod.metadata.name!.slice(4));
+    if (boundAt[i] !== 0) return;
+    boundAt[i] = state.last = performance.now();
+    if (state.bound++ === 0) state.first = state.last;
+    if (state.bound === pods) allBound();
+  });
+  return { boundAt, state, done, stop: () => watch.stop() };
+}
+
+function withTimeout(p: Promise<void>, ms: number, what: () => string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(what())), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 async function measure(
+  mode: Mode,
   nodes: number,
   pods: number,
   concurrency: number,
@@ -228,62 +267,52 @@ async function measure(
   let scheduler: { child: ChildProcess; port: number } | undefined;
   try {
     await createNodes(client, nodes, 64);
-    scheduler = await startScheduler(api.url, flags.profile!);
     const rv = (await client.pods.list({ limit: 1 })).metadata.resourceVersion;
-    const boundAt = new Float64Array(pods);
-    let bound = 0;
-    let lastBound = 0;
-    let allBound!: () => void;
-    const done = new Promise<void>((resolve) => (allBound = resolve));
-    const watch = client.watch('pods', { resourceVersion: rv }, (ev) => {
-      const pod = ev.object;
-      if (ev.type !== 'MODIFIED' || !pod.spec?.nodeName) return;
-      const i = Number(pod.metadata.name!.slice(4));
-      if (boundAt[i] !== 0) return;
-      boundAt[i] = lastBound = performance.now();
-      if (++bound === pods) allBound();
-    });
-    const cpu0 = { s: cpuMicros(scheduler.child.pid!), a: cpuMicros(api.child.pid!), b: process.cpuUsage() };
+    const bindings = watchBindings(client, rv, pods);
     const progress = { created: 0 };
+    let created: CreateRun | undefined;
+    if (mode === 'backlog') created = await createPods(client, pods, concurrency, progress);
+    scheduler = await startScheduler(api.url, flags.profile!);
+    const cpu0 = { s: cpuMicros(scheduler.child.pid!), a: cpuMicros(api.child.pid!), b: process.cpuUsage() };
+    const start = performance.now();
     const timeline = sampleTimeline(
       scheduler.port,
-      () => ({ created: progress.created, bound }),
-      performance.now(),
+      () => ({ created: progress.created, bound: bindings.state.bound }),
+      start,
     );
-    const created = await createPods(client, pods, concurrency, progress);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      done,
-      new Promise<void>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`only ${bound}/${pods} pods bound in ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      }),
-    ]).finally(() => {
-      clearTimeout(timer);
-      timeline.stop();
-    });
+    if (mode === 'streaming') created = await createPods(client, pods, concurrency, progress);
+    await withTimeout(
+      bindings.done,
+      timeoutMs,
+      () => `only ${bindings.state.bound}/${pods} pods bound in ${timeoutMs} ms`,
+    ).finally(() => timeline.stop());
     const cpu1 = {
       s: cpuMicros(scheduler.child.pid!),
       a: cpuMicros(api.child.pid!),
       b: process.cpuUsage(cpu0.b),
     };
-    watch.stop();
+    bindings.stop();
 
-    const hist = new LatencyHistogram();
-    for (let i = 0; i < pods; i++) hist.recordMs(boundAt[i]! - created.createdAt[i]!);
-    const seconds = (lastBound - created.firstCreate) / 1000;
+    const { first, last } = bindings.state;
+    const seconds =
+      mode === 'streaming' ? (last - created!.firstCreate) / 1000 : (last - Math.min(first, start)) / 1000;
+    let latencyMs: Percentiles | undefined;
+    if (mode === 'streaming') {
+      const hist = new LatencyHistogram();
+      for (let i = 0; i < pods; i++) hist.recordMs(bindings.boundAt[i]! - created!.createdAt[i]!);
+      latencyMs = hist.percentilesMs();
+    }
     const check = await verifyPlacement(client, nodes);
     const attempts = await scrape(scheduler.port);
     const schedCpu = (cpu1.s - cpu0.s) / 1e6;
     const apiCpu = (cpu1.a - cpu0.a) / 1e6;
     return {
+      mode,
       nodes,
       pods,
-      e2ePodsPerSec: Math.round(pods / seconds),
-      createPodsPerSec: Math.round(created.podsPerSec),
-      latencyMs: hist.percentilesMs(),
+      podsPerSec: Math.round(pods / seconds),
+      createPodsPerSec: Math.round(created!.podsPerSec),
+      ...(latencyMs ? { latencyMs } : {}),
       schedulerCpuSeconds: round(schedCpu),
       schedulerCpuUsPerPod: Math.round((schedCpu * 1e6) / pods),
       apiserverCpuSeconds: round(apiCpu),
@@ -352,69 +381,95 @@ async function main(): Promise<void> {
   const quick = flags.quick === true;
   const nodeCounts = quick ? [200] : flags.nodes!.split(',').map(Number);
   const pods = quick ? 1000 : Number(flags.pods);
+  const modes = flags.modes!.split(',').filter(Boolean) as Mode[];
   const rounds = quick ? 1 : Number(flags.rounds);
   const concurrency = Number(flags.concurrency);
   const timeoutMs = Number(flags['timeout-s']) * 1000;
 
   const baselines: number[] = [];
   const baselineCpu: number[] = [];
-  const runs: RunResult[][] = nodeCounts.map(() => []);
+  const cases = nodeCounts.flatMap((nodes) =>
+    modes.map((mode) => ({ nodes, mode, runs: [] as RunResult[] })),
+  );
   for (let round = 0; round < rounds; round++) {
     const base = await measureCreateOnly(pods, concurrency);
     baselines.push(base.podsPerSec);
     baselineCpu.push(base.apiserverCpuUsPerPod);
     process.stderr.write(`round ${round + 1}: create-only ${base.podsPerSec} pods/s\n`);
-    for (const [k, n] of nodeCounts.entries()) {
-      const r = await measure(n, pods, concurrency, timeoutMs);
-      runs[k]!.push(r);
-      process.stderr.write(
-        `round ${round + 1}: ${n} nodes ${r.e2ePodsPerSec} pods/s p99 ${r.latencyMs.p99} ms\n`,
-      );
+    for (const c of cases) {
+      const r = await measure(c.mode, c.nodes, pods, concurrency, timeoutMs);
+      c.runs.push(r);
+      process.stderr.write(`round ${round + 1}: ${c.nodes} nodes ${c.mode} ${r.podsPerSec} pods/s\n`);
     }
   }
 
-  const summary = nodeCounts.map((n, k) => {
-    const rs = runs[k]!;
-    const med = (f: (r: RunResult) => number) => median(rs.map(f));
+  const createOnly = median(baselines);
+  const summary = cases.map(({ nodes, mode, runs }) => {
+    const med = (f: (r: RunResult) => number) => median(runs.map(f));
     return {
-      nodes: n,
+      mode,
+      nodes,
       pods,
-      e2ePodsPerSec: med((r) => r.e2ePodsPerSec),
+      podsPerSec: med((r) => r.podsPerSec),
       createPodsPerSec: med((r) => r.createPodsPerSec),
-      ratioToCreateOnly: round(med((r) => r.e2ePodsPerSec) / median(baselines)),
-      latencyMs: {
-        p50: med((r) => r.latencyMs.p50),
-        p99: med((r) => r.latencyMs.p99),
-        p999: med((r) => r.latencyMs.p999),
-      },
+      ratioToCreateOnly: round(med((r) => r.podsPerSec) / createOnly),
+      ...(mode === 'streaming'
+        ? {
+            latencyMs: {
+              p50: med((r) => r.latencyMs!.p50),
+              p99: med((r) => r.latencyMs!.p99),
+              p999: med((r) => r.latencyMs!.p999),
+            },
+          }
+        : {}),
       schedulerCpuUsPerPod: med((r) => r.schedulerCpuUsPerPod),
       apiserverCpuUsPerPod: med((r) => r.apiserverCpuUsPerPod),
-      schedulerCpuSeconds: med((r) => r.schedulerCpuSeconds),
-      apiserverCpuSeconds: med((r) => r.apiserverCpuSeconds),
-      runs: rs,
+      benchClientCpuUsPerPod: med((r) => r.benchClientCpuUsPerPod),
+      runs,
     };
   });
   const result = {
     benchmark: 'scheduler',
     machine: machineInfo(),
-    config: { pods, rounds, concurrency, storage: flags.storage, quick, goalPodsPerSecAt5000Nodes: 1000 },
-    createOnlyPodsPerSec: { median: median(baselines), runs: baselines },
+    config: {
+      pods,
+      modes,
+      rounds,
+      concurrency,
+      storage: flags.storage,
+      quick,
+      goalPodsPerSecAt5000Nodes: 1000,
+    },
+    createOnlyPodsPerSec: { median: createOnly, runs: baselines },
     createOnlyApiserverCpuUsPerPod: median(baselineCpu),
     results: summary,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 
   const rows = [
-    ['nodes', 'pods/s e2e', 'create-only', 'ratio', 'p50 ms', 'p99 ms', 'sched µs/pod', 'api µs/pod'],
+    [
+      'nodes',
+      'mode',
+      'pods/s',
+      'create-only',
+      'ratio',
+      'p50 ms',
+      'p99 ms',
+      'sched µs/pod',
+      'api µs/pod',
+      'bench µs/pod',
+    ],
     ...summary.map((s) => [
       String(s.nodes),
-      String(s.e2ePodsPerSec),
-      String(result.createOnlyPodsPerSec.median),
+      s.mode,
+      String(s.podsPerSec),
+      String(createOnly),
       String(s.ratioToCreateOnly),
-      String(s.latencyMs.p50),
-      String(s.latencyMs.p99),
+      String(s.latencyMs?.p50 ?? '-'),
+      String(s.latencyMs?.p99 ?? '-'),
       String(s.schedulerCpuUsPerPod),
       String(s.apiserverCpuUsPerPod),
+      String(s.benchClientCpuUsPerPod),
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
