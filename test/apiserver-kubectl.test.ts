@@ -102,29 +102,14 @@ describe.each(backends)('kubectl against kubelite (%s)', (backend) => {
   });
 
   it('patch (merge, json, strategic), label, annotate', async () => {
-    expect(
-      await kubectl.ok(['patch', 'pod', 'web', '--type', 'merge', '-p', '{"metadata":{"labels":{"m":"1"}}}']),
-    ).toBe('pod/web patched\n');
-    expect(
-      await kubectl.ok([
-        'patch',
-        'pod',
-        'web',
-        '--type',
-        'json',
-        '-p',
-        '[{"op":"add","path":"/metadata/labels/j","value":"2"}]',
-      ]),
-    ).toBe('pod/web patched\n');
-    expect(
-      await kubectl.ok([
-        'patch',
-        'pod',
-        'web',
-        '-p',
-        '{"spec":{"containers":[{"name":"main","image":"busybox:2"}]}}',
-      ]),
-    ).toBe('pod/web patched\n');
+    const patches: Array<[string[], string]> = [
+      [['--type', 'merge'], '{"metadata":{"labels":{"m":"1"}}}'],
+      [['--type', 'json'], '[{"op":"add","path":"/metadata/labels/j","value":"2"}]'],
+      [[], '{"spec":{"containers":[{"name":"main","image":"busybox:2"}]}}'],
+    ];
+    for (const [type, patch] of patches) {
+      expect(await kubectl.ok(['patch', 'pod', 'web', ...type, '-p', patch])).toBe('pod/web patched\n');
+    }
     expect(await kubectl.ok(['label', 'pod', 'web', 'tier=front'])).toBe('pod/web labeled\n');
     expect(await kubectl.ok(['annotate', 'pod', 'web', 'note=hi'])).toBe('pod/web annotated\n');
     const got = JSON.parse(await kubectl.ok(['get', 'pod', 'web', '-o', 'json']));
@@ -144,14 +129,7 @@ describe.each(backends)('kubectl against kubelite (%s)', (backend) => {
   });
 
   it('get -w prints changes as they happen', async () => {
-    const child = spawn(kubectlBinary, ['get', 'pods', '-w', '--no-headers'], {
-      env: {
-        ...process.env,
-        HOME: kubectlHome(kubectl),
-        KUBECONFIG: `${kubectlHome(kubectl)}/config`,
-        KUBECACHEDIR: `${kubectlHome(kubectl)}/cache`,
-      },
-    });
+    const child = spawn(kubectlBinary, ['get', 'pods', '-w', '--no-headers'], { env: kubectl.env });
     try {
       const lines = createInterface({ input: child.stdout });
       const seen: string[] = [];
@@ -211,10 +189,6 @@ describe.each(backends)('kubectl against kubelite (%s)', (backend) => {
     expect(res.stderr).toContain('unknown field "spec.foo"');
   });
 });
-
-function kubectlHome(k: Kubectl): string {
-  return k.file('.probe', '').replace(/\/\.probe$/, '');
-}
 
 async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -12,6 +12,8 @@ export interface KubectlResult {
 }
 
 export interface Kubectl {
+  /** The environment kubectl runs with (HOME, KUBECONFIG, KUBECACHEDIR in the temp dir). */
+  readonly env: NodeJS.ProcessEnv;
   /** Runs kubectl with `--server URL` and the given arguments; never throws on a non-zero exit. */
   run(args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<KubectlResult>;
   /** Like run() but throws (with stderr) unless the exit code is 0; returns stdout. */
@@ -58,6 +60,7 @@ export function kubectlFor(serverUrl: string): Kubectl {
       else child.stdin?.end();
     });
   return {
+    env,
     run,
     async ok(args, options) {
       const result = await run(args, options);
