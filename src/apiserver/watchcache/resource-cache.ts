@@ -84,7 +84,7 @@ export class ResourceCache {
   }
 
   /** Sends an event to every watcher it concerns, serializing it once per (type, format). */
-  dispatch(event: CacheEvent, revision: number): void {
+  dispatch(event: CacheEvent, revision: number, batch?: Set<Watcher>): void {
     if (this.watchers.size === 0) return;
     const now = this.deps.now();
     const resource = this.resource.name;

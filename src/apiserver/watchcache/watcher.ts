@@ -10,6 +10,9 @@ export interface WatchSink {
   readonly writableLength: number;
   end(): void;
   destroy(): void;
+  /** Optional write coalescing (ServerResponse has both): a batch of events leaves in one syscall. */
+  cork?(): void;
+  uncork?(): void;
 }
 
 export type CloseReason = 'client' | 'timeout' | 'slow' | 'shutdown' | 'reset';
@@ -68,9 +71,16 @@ export class Watcher {
     if (chunks.length > 0) this.lastWriteMs = nowMs;
   }
 
-  /** Returns false if the watcher is (now) closed. */
-  write(chunk: Buffer, nowMs: number): boolean {
+  /**
+   * Returns false if the watcher is (now) closed. With `batch`, the first write corks the sink and
+   * registers the watcher; the caller uncorks every batched watcher once the batch is dispatched.
+   */
+  write(chunk: Buffer, nowMs: number, batch?: Set<Watcher>): boolean {
     if (this.closed) return false;
+    if (batch && this.sink.cork && !batch.has(this)) {
+      this.sink.cork();
+      batch.add(this);
+    }
     this.sink.write(chunk);
     this.lastWriteMs = nowMs;
     const pending = this.sink.writableLength;
@@ -80,6 +90,11 @@ export class Watcher {
       return false;
     }
     return true;
+  }
+
+  /** Sends what a batch corked. */
+  uncork(): void {
+    this.sink.uncork?.();
   }
 
   /** Ends the stream. A slow watcher's socket is destroyed: its buffered bytes are dropped at once. */
