@@ -114,14 +114,29 @@ describe('scheduler placement', () => {
     expect(await waitBound(client, 'big')).toBe('large');
   });
 
-  it('schedules a waiting pod once a bound pod is deleted and frees room', async () => {
+  // A bound pod that goes away, by deletion or by finishing, frees its room for a waiting pod.
+  const releases: Array<[string, (c: Cluster) => Promise<unknown>]> = [
+    ['deleted', (c) => c.client.pods.delete('default', 'old', { gracePeriodSeconds: 0 })],
+    [
+      'finished',
+      (c) =>
+        c.client.pods.patch(
+          'default',
+          'old',
+          'merge',
+          { status: { phase: 'Succeeded' } },
+          { subresource: 'status' },
+        ),
+    ],
+  ];
+  it.each(releases)('schedules a waiting pod once a bound pod is %s', async (_how, release) => {
     const { client } = cluster;
     await cluster.addNode('node-1', { cpu: '2' });
     await cluster.addPod('old', { cpu: '2', nodeName: 'node-1' });
     await cluster.startScheduler();
     await cluster.addPod('new', { cpu: '2' });
     await failedMessage(client, 'new');
-    await client.pods.delete('default', 'old', { gracePeriodSeconds: 0 });
+    await release(cluster);
     expect(await waitBound(client, 'new')).toBe('node-1');
   });
 

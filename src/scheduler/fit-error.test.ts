@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { fitErrorMessage } from './fit-error.js';
-import { unresolvable, unschedulable } from './framework/status.js';
+import { type Status, unresolvable, unschedulable } from './framework/status.js';
+
+function messageFor(numAllNodes: number, counts: Array<[Status, number]>): string {
+  return fitErrorMessage({ numAllNodes, statusCounts: new Map(counts), unschedulablePlugins: new Set() });
+}
 
 describe('fitErrorMessage', () => {
   it('phrases per-reason counts as Kubernetes does', () => {
     const cpu = unschedulable('NodeResourcesFit', 'Insufficient cpu');
     const sel = unresolvable('NodeSelector', "node(s) didn't match Pod's node affinity/selector");
-    const message = fitErrorMessage({
-      numAllNodes: 3,
-      statusCounts: new Map([
+    expect(
+      messageFor(3, [
         [sel, 2],
         [cpu, 1],
       ]),
-      unschedulablePlugins: new Set(),
-    });
-    expect(message).toBe(
+    ).toBe(
       "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector.",
     );
   });
@@ -23,16 +24,13 @@ describe('fitErrorMessage', () => {
     const both = unschedulable('NodeResourcesFit', 'Insufficient cpu', 'Insufficient memory');
     const cpu = unschedulable('NodeResourcesFit', 'Insufficient cpu');
     const cordoned = unresolvable('NodeUnschedulable', 'node(s) were unschedulable');
-    const message = fitErrorMessage({
-      numAllNodes: 14,
-      statusCounts: new Map([
+    expect(
+      messageFor(14, [
         [both, 2],
         [cpu, 10],
         [cordoned, 2],
       ]),
-      unschedulablePlugins: new Set(),
-    });
-    expect(message).toBe(
+    ).toBe(
       '0/14 nodes are available: 12 Insufficient cpu, 2 Insufficient memory, 2 node(s) were unschedulable.',
     );
   });
@@ -42,6 +40,6 @@ describe('fitErrorMessage', () => {
     expect(fitErrorMessage({ ...d, preFilterMessage: 'pod has unbound claims' })).toBe(
       '0/5 nodes are available: pod has unbound claims.',
     );
-    expect(fitErrorMessage({ ...d, numAllNodes: 0 })).toBe('no nodes available to schedule pods');
+    expect(messageFor(0, [])).toBe('no nodes available to schedule pods');
   });
 });

@@ -8,7 +8,7 @@
 import type { Node, Pod } from '../../api/types.js';
 import type { ClusterEventKind } from './interface.js';
 import { NodeInfo } from './node-info.js';
-import { newPodInfo, type PodInfo, podKey } from './pod-info.js';
+import { newPodInfo, type PodInfo, podKey, updatedPodInfo } from './pod-info.js';
 
 interface PodState {
   info: PodInfo;
@@ -132,7 +132,7 @@ export class SchedulerCache {
     const old = this.pods.get(key);
     if (old && !old.assumed && old.nodeName === nodeName && old.info.pod === pod) return undefined;
     const freed = old && old.nodeName !== nodeName ? this.dropPod(key) : undefined;
-    const info = newPodInfo(pod);
+    const info = old ? updatedPodInfo(old.info, pod) : newPodInfo(pod);
     this.nodeFor(nodeName).addPod(info);
     this.pods.set(key, { info, nodeName, assumed: false });
     return freed;

@@ -28,7 +28,20 @@ export function newPodInfo(pod: Pod): PodInfo {
     requests: podRequests(pod),
     nonZeroRequests: podNonZeroRequests(pod),
     hostPorts: podHostPorts(pod),
-    controllerUid: pod.metadata.ownerReferences?.find((o) => o.controller)?.uid,
+    controllerUid: controllerUidOf(pod),
     priority: pod.spec.priority ?? 0,
   };
+}
+
+function controllerUidOf(pod: Pod): string | undefined {
+  return pod.metadata.ownerReferences?.find((o) => o.controller)?.uid;
+}
+
+/**
+ * A newer version of the same pod (same uid): the container resources and ports cannot have changed
+ * (the API forbids it), so only the object and what metadata decides are taken anew.
+ */
+export function updatedPodInfo(old: PodInfo, pod: Pod): PodInfo {
+  if (old.pod.metadata.uid !== pod.metadata.uid) return newPodInfo(pod);
+  return { ...old, pod, controllerUid: controllerUidOf(pod) };
 }

@@ -1,23 +1,17 @@
 // NodeReady: only nodes whose Ready condition is True take new pods. A pod that tolerates the
 // node.kubernetes.io/not-ready taint (as DaemonSet pods do) may go to a not-ready node anyway.
-import type { Taint } from '../../api/types.js';
 import type { FilterPlugin } from '../framework/interface.js';
-import { type Status, success, unresolvable } from '../framework/status.js';
-import { tolerates } from './tolerations.js';
+import { createNodeStateFilter } from './node-state.js';
 
 export const nodeReadyName = 'NodeReady';
 export const errNodeNotReady = 'node(s) were not ready';
 
-const notReadyTaint: Taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' };
-const rejected = unresolvable(nodeReadyName, errNodeNotReady);
-
 export function createNodeReady(): FilterPlugin {
-  return {
+  return createNodeStateFilter({
     name: nodeReadyName,
+    reason: errNodeNotReady,
+    taintKey: 'node.kubernetes.io/not-ready',
     events: ['NodeAdd', 'NodeCondition'],
-    filter(_state, pod, node): Status {
-      if (node.ready || tolerates(pod.pod.spec.tolerations, notReadyTaint)) return success;
-      return rejected;
-    },
-  };
+    blocks: (node) => !node.ready,
+  });
 }
