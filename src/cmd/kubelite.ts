@@ -10,6 +10,8 @@ type Command = {
 const commands: Record<string, Command> = {
   apiserver: { describe: 'serve the Kubernetes v1 API', load: () => import('./apiserver.js') },
   scheduler: { describe: 'bind pending pods to nodes', load: () => import('./scheduler.js') },
+  up: { describe: 'run a whole cluster on this machine', load: () => import('./up.js') },
+  down: { describe: 'stop a cluster started by up, remove its containers', load: () => import('./down.js') },
 };
 
 function usage(): string {
@@ -40,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
   if (!command) {
     process.stderr.write(`kubelite: unknown command "${name}"\n\n${usage()}`);
     return 2;
+  }
+  // Started by `kubelite up`: stop when the supervisor goes away (src/up/supervised.ts).
+  if (process.env.KUBELITE_SUPERVISOR_FD !== undefined) {
+    (await import('../up/supervised.js')).stopWhenSupervisorExits();
   }
   const module = await command.load();
   return (await module.main(rest)) ?? 0;

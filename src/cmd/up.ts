@@ -1,0 +1,177 @@
+// `kubelite up`: a whole cluster on this machine (apiserver, scheduler, controller-manager, and a
+// kubelet and a proxy per node) as supervised child processes. Every flag is also KUBELITE_<FLAG>
+// (upper case, dashes as underscores); flags win. The supervisor itself is src/up/.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { previewCluster, type RunningCluster, startCluster } from '../up/cluster.js';
+import { defaultDataDir, type ProxyMode, type RuntimeKind } from '../up/options.js';
+import { createTerminalReporter, type StatusReporter, wantsColor } from '../up/status.js';
+
+const flags = {
+  nodes: { type: 'string' },
+  'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  storage: { type: 'string' },
+  runtime: { type: 'string' },
+  'proxy-mode': { type: 'string' },
+  'log-level': { type: 'string' },
+  'node-name-prefix': { type: 'string' },
+  'node-address-base': { type: 'string' },
+  'service-cluster-ip-range': { type: 'string' },
+  'stop-timeout-seconds': { type: 'string' },
+  'print-config': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const upUsage = `Usage: kubelite up [flags]
+
+Runs a cluster on this machine: apiserver, scheduler, controller-manager, and a kubelet and a proxy per
+node, each a child process with its log in <data-dir>/logs/<component>.log. Waits until every node is
+Ready, then prints the server URL and a kubeconfig for kubectl. Ctrl-C stops the cluster in order.
+
+  --nodes N                        nodes on this machine (0 = master only)          [1]
+  --data-dir DIR                   store, logs, kubeconfig, node state              [~/.kubelite]
+  --port N                         apiserver port; 0 = free ports for every part     [8080]
+  --storage URL                    embedded:///dir or etcd://host:port[,…][/prefix]  [embedded://<data-dir>/store]
+  --runtime auto|docker|process|fake   auto: docker when a Docker daemon answers
+                                   and has kubelite/pause:latest, else process        [auto]
+  --proxy-mode tcp|http|kernel     the proxies' data path                            [tcp]
+  --log-level LEVEL                every component's log level                       [info]
+  --node-name-prefix NAME          nodes are NAME-1 … NAME-N                         [node]
+  --node-address-base A.B.C        node N listens on A.B.C.N                         [127.0.1]
+  --service-cluster-ip-range CIDR  service cluster IPs                               [127.10.0.0/16]
+  --stop-timeout-seconds N         SIGTERM → SIGKILL per component on stop           [10]
+  --print-config                   print what would run (JSON) and exit
+
+Every flag can be given as KUBELITE_<FLAG> (e.g. KUBELITE_NODES=3, KUBELITE_DATA_DIR=/tmp/k).
+On Ctrl-C the kubelets stop and leave their containers running; the next \`kubelite up\` on the same
+data dir adopts them. \`kubelite down\` stops a running up and removes the containers.
+`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** The flag's value, else KUBELITE_<FLAG>, else undefined. */
+export function setting(
+  values: Values,
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const v = values[name];
+  if (typeof v === 'string') return v;
+  if (v === true) return 'true';
+  return env[`KUBELITE_${name.toUpperCase().replaceAll('-', '_')}`];
+}
+
+function integer(name: string, text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got "${text}"`);
+  return Number(text);
+}
+
+function flag(text: string | undefined): boolean {
+  return text === 'true' || text === '1';
+}
+
+export function readUpFlags(argv: string[], env: NodeJS.ProcessEnv = process.env) {
+  const { values } = parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false });
+  const get = (name: keyof typeof flags) => setting(values, name, env);
+  const stopTimeoutSeconds = integer('stop-timeout-seconds', get('stop-timeout-seconds'));
+  return {
+    help: flag(get('help')),
+    printConfig: flag(get('print-config')),
+    options: {
+      dataDir: get('data-dir') || defaultDataDir(),
+      nodes: integer('nodes', get('nodes')),
+      port: integer('port', get('port')),
+      storage: get('storage') || undefined,
+      runtime: (get('runtime') || undefined) as RuntimeKind | 'auto' | undefined,
+      proxyMode: (get('proxy-mode') || undefined) as ProxyMode | undefined,
+      logLevel: get('log-level') || undefined,
+      nodeNamePrefix: get('node-name-prefix') || undefined,
+      nodeAddressBase: get('node-address-base') || undefined,
+      serviceClusterIpRange: get('service-cluster-ip-range') || undefined,
+      stopTimeoutMs: stopTimeoutSeconds === undefined ? undefined : stopTimeoutSeconds * 1000,
+    },
+  };
+}
+
+function printSummary(reporter: StatusReporter, cluster: RunningCluster, tookMs: number): void {
+  const { layout } = cluster;
+  reporter.say(`\ncluster ready in ${(tookMs / 1000).toFixed(1)}s`, 'ok');
+  reporter.say(`  server      ${layout.server}`);
+  reporter.say(`  kubeconfig  ${layout.kubeconfigPath}`);
+  reporter.say(`  try         kubectl --kubeconfig ${layout.kubeconfigPath} get nodes`);
+  reporter.say(`  logs        ${join(layout.logDir, '<component>.log')}`);
+  reporter.say(
+    'Ctrl-C stops the cluster; containers keep running and the next `kubelite up` adopts them (`kubelite down` removes them).',
+    'dim',
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { help, printConfig, options } = readUpFlags(argv);
+  if (help) {
+    process.stdout.write(upUsage);
+    return 0;
+  }
+  if (printConfig) {
+    const preview = await previewCluster(options);
+    if (!preview.ok) throw new Error(preview.message);
+    const commands = preview.components.map((c) => `kubelite ${c.args.join(' ')}`);
+    process.stdout.write(`${JSON.stringify({ ...preview, commands }, null, 2)}\n`);
+    return 0;
+  }
+
+  const reporter = createTerminalReporter({
+    write: (text) => process.stdout.write(text),
+    color: wantsColor(process.stdout),
+  });
+  const abort = new AbortController();
+  let cluster: RunningCluster | undefined;
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      reporter.say(`\n${signal}: stopping the cluster (again to kill it at once)`, 'warn');
+      abort.abort();
+    } else {
+      reporter.say(`${signal}: killing every component`, 'bad');
+      void cluster?.kill();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Signal handlers and pending promises do not keep Node running; this does, until we are done.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  const startedAt = Date.now();
+  try {
+    reporter.say(`kubelite up: data dir ${options.dataDir}`, 'info');
+    const result = await startCluster({ ...options, reporter }, abort.signal);
+    if (!result.ok) {
+      reporter.say(`kubelite up: ${result.message}`, result.reason === 'Aborted' ? 'warn' : 'bad');
+      return result.reason === 'Aborted' ? 0 : 1;
+    }
+    cluster = result.cluster;
+    const running = cluster;
+    const hint = setTimeout(() => {
+      const waiting = running.readiness().filter((r) => r.ready !== 'True');
+      for (const r of waiting) {
+        reporter.say(
+          `still waiting for ${r.name} (${r.ready}): see ${join(running.layout.logDir, `kubelet-${r.name}.log`)}`,
+          'warn',
+        );
+      }
+    }, 60_000);
+    if (await cluster.nodesReady(abort.signal)) printSummary(reporter, cluster, Date.now() - startedAt);
+    clearTimeout(hint);
+    if (!abort.signal.aborted)
+      await new Promise((done) => abort.signal.addEventListener('abort', done, { once: true }));
+    await cluster.stop();
+    reporter.say('cluster stopped; containers were left running for the next `kubelite up`', 'dim');
+    return 0;
+  } finally {
+    clearInterval(keepAlive);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

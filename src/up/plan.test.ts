@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { layoutCluster, nodeAddresses, wellKnownPorts } from './layout.js';
+import { resolveUpOptions } from './options.js';
+import { planComponents, stages } from './plan.js';
+
+describe('resolveUpOptions', () => {
+  it('fills defaults from the data dir', () => {
+    const o = resolveUpOptions({ dataDir: '/tmp/k' });
+    expect(o).toMatchObject({
+      dataDir: '/tmp/k',
+      nodes: 1,
+      port: 8080,
+      storage: 'embedded:///tmp/k/store',
+      runtime: 'auto',
+      proxyMode: 'tcp',
+      nodeNamePrefix: 'node',
+    });
+  });
+
+  it('reports every bad value at once', () => {
+    expect(() =>
+      resolveUpOptions({
+        nodes: -1,
+        port: 70000,
+        runtime: 'lxc' as never,
+        proxyMode: 'udp' as never,
+        nodeNamePrefix: 'Node_',
+      }),
+    ).toThrow(/nodes must be.*port must be.*runtime must be.*proxy mode must be.*node name prefix/);
+  });
+});
+
+describe('layout and plan', () => {
+  it('gives each node its own address, pod range and state folder; well-known ports by default', async () => {
+    const options = resolveUpOptions({ dataDir: '/tmp/k', nodes: 2, port: 18080 });
+    const layout = await layoutCluster(options, 'process');
+    expect(layout.server).toBe('http://127.0.0.1:18080');
+    expect(layout.nodes).toEqual([
+      expect.objectContaining({
+        name: 'node-1',
+        address: '127.0.1.1',
+        podCidr: '127.1.1.0/24',
+        kubeletPort: wellKnownPorts.kubelet,
+        stateDir: '/tmp/k/nodes/node-1',
+        servesClusterIps: true,
+      }),
+      expect.objectContaining({
+        name: 'node-2',
+        address: '127.0.1.2',
+        podCidr: '127.1.2.0/24',
+        servesClusterIps: false,
+      }),
+    ]);
+    expect(nodeAddresses('127.0.7', 3)).toEqual({ address: '127.0.7.3', podCidr: '127.7.3.0/24' });
+  });
+
+  it('picks distinct free ports for every part with port 0', async () => {
+    const layout = await layoutCluster(resolveUpOptions({ dataDir: '/tmp/k', nodes: 2, port: 0 }), 'fake');
+    const masterPorts = [
+      layout.apiserverPort,
+      layout.schedulerMetricsPort,
+      layout.controllerManagerMetricsPort,
+    ];
+    expect(new Set(masterPorts).size).toBe(3);
+    for (const p of masterPorts) expect(p).toBeGreaterThan(1023);
+    for (const n of layout.nodes) expect(n.kubeletPort).not.toBe(n.proxyMetricsPort);
+  });
+
+  it('plans apiserver, master and node components in stages with their flags', async () => {
+    const options = resolveUpOptions({
+      dataDir: '/tmp/k',
+      nodes: 2,
+      port: 18080,
+      proxyMode: 'http',
+      logLevel: 'debug',
+    });
+    const specs = planComponents(options, await layoutCluster(options, 'process'));
+    expect(specs.map((s) => [s.name, s.stage])).toEqual([
+      ['apiserver', stages.apiserver],
+      ['scheduler', stages.master],
+      ['controller-manager', stages.master],
+      ['kubelet-node-1', stages.node],
+      ['proxy-node-1', stages.node],
+      ['kubelet-node-2', stages.node],
+      ['proxy-node-2', stages.node],
+    ]);
+    const args = Object.fromEntries(specs.map((s) => [s.name, s.args.join(' ')]));
+    expect(args.apiserver).toContain('--storage embedded:///tmp/k/store');
+    expect(args.apiserver).toContain('--port 18080');
+    expect(args.scheduler).toContain('--kubeconfig /tmp/k/kubeconfig');
+    expect(args['kubelet-node-2']).toContain('--node-name node-2');
+    expect(args['kubelet-node-2']).toContain('--runtime process');
+    expect(args['kubelet-node-2']).toContain('--address 127.0.1.2');
+    expect(args['proxy-node-1']).toContain('--mode http');
+    for (const a of Object.values(args)) expect(a).toContain('--log-level debug');
+  });
+});

@@ -1,0 +1,115 @@
+// The components of a `kubelite up` cluster as command lines of the same `kubelite` binary, in start
+// order: stage 0 the apiserver, stage 1 scheduler and controller-manager, stage 2 each node's kubelet
+// and proxy. Stop goes the other way. The same lines are what a multi-machine cluster runs by hand
+// (`kubelite up --print-config` shows them).
+import type { ClusterLayout, NodeLayout } from './layout.js';
+import type { ResolvedUpOptions } from './options.js';
+
+export type ComponentKind = 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet' | 'proxy';
+
+export interface ComponentSpec {
+  /** Unique in the cluster; also the log file name: apiserver, scheduler, kubelet-node-1, proxy-node-1. */
+  name: string;
+  kind: ComponentKind;
+  /** Arguments after the kubelite entry: the subcommand and its flags. */
+  args: string[];
+  /** Start order, lowest first; components of one stage start together and stop together. */
+  stage: number;
+  node?: string;
+}
+
+export const stages = { apiserver: 0, master: 1, node: 2 } as const;
+
+function apiserverSpec(options: ResolvedUpOptions, layout: ClusterLayout): ComponentSpec {
+  const args = [
+    'apiserver',
+    '--storage',
+    options.storage,
+    '--bind-address',
+    layout.apiserverHost,
+    '--port',
+    String(layout.apiserverPort),
+    '--log-level',
+    options.logLevel,
+  ];
+  if (options.serviceClusterIpRange) args.push('--service-cluster-ip-range', options.serviceClusterIpRange);
+  return { name: 'apiserver', kind: 'apiserver', args, stage: stages.apiserver };
+}
+
+function masterSpecs(options: ResolvedUpOptions, layout: ClusterLayout): ComponentSpec[] {
+  const common = ['--kubeconfig', layout.kubeconfigPath, '--log-level', options.logLevel];
+  return [
+    {
+      name: 'scheduler',
+      kind: 'scheduler',
+      args: ['scheduler', ...common, '--metrics-port', String(layout.schedulerMetricsPort)],
+      stage: stages.master,
+    },
+    {
+      name: 'controller-manager',
+      kind: 'controller-manager',
+      args: ['controller-manager', ...common, '--metrics-port', String(layout.controllerManagerMetricsPort)],
+      stage: stages.master,
+    },
+  ];
+}
+
+function nodeSpecs(options: ResolvedUpOptions, layout: ClusterLayout, node: NodeLayout): ComponentSpec[] {
+  const common = [
+    '--kubeconfig',
+    layout.kubeconfigPath,
+    '--node-name',
+    node.name,
+    '--log-level',
+    options.logLevel,
+  ];
+  const kubelet: ComponentSpec = {
+    name: `kubelet-${node.name}`,
+    kind: 'kubelet',
+    node: node.name,
+    stage: stages.node,
+    args: [
+      'kubelet',
+      ...common,
+      '--runtime',
+      layout.runtime,
+      '--address',
+      node.address,
+      '--port',
+      String(node.kubeletPort),
+      '--pod-cidr',
+      node.podCidr,
+      '--root-dir',
+      node.kubeletRootDir,
+      '--state-dir',
+      node.runtimeStateDir,
+    ],
+  };
+  const proxyArgs = [
+    'proxy',
+    ...common,
+    '--mode',
+    options.proxyMode,
+    '--node-address',
+    node.address,
+    '--metrics-port',
+    String(node.proxyMetricsPort),
+  ];
+  if (!node.servesClusterIps) proxyArgs.push('--no-cluster-ips');
+  const proxy: ComponentSpec = {
+    name: `proxy-${node.name}`,
+    kind: 'proxy',
+    node: node.name,
+    stage: stages.node,
+    args: proxyArgs,
+  };
+  return [kubelet, proxy];
+}
+
+export function planComponents(options: ResolvedUpOptions, layout: ClusterLayout): ComponentSpec[] {
+  return [
+    apiserverSpec(options, layout),
+    ...masterSpecs(options, layout),
+    ...layout.nodes.flatMap((node) => nodeSpecs(options, layout, node)),
+  ];
+}
