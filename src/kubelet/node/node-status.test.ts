@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { MachineInfo } from './machine.js';
+import { readMachineInfo } from './machine.js';
+import { heartbeatPatch, nodeObject, nodeStatus } from './node-status.js';
+
+const machine: MachineInfo = {
+  cpuCores: 2,
+  memoryBytes: 4 * 1024 ** 3,
+  diskBytes: 10 * 1024 ** 3,
+  machineID: 'm',
+  systemUUID: 's',
+  bootID: 'b',
+  kernelVersion: '6.1',
+  osImage: 'Debian GNU/Linux 12 (bookworm)',
+  operatingSystem: 'linux',
+  architecture: 'amd64',
+};
+const facts = {
+  nodeName: 'node-1',
+  address: '127.0.1.1',
+  port: 10250,
+  machine,
+  maxPods: 110,
+  containerRuntimeVersion: 'docker://20.10.24',
+  podCidr: '127.1.0.0/24',
+};
+
+describe('node object', () => {
+  it('registers addresses, capacity, nodeInfo, endpoint and conditions', () => {
+    const t = Date.parse('2030-01-01T00:00:00Z');
+    const node = nodeObject(facts, t);
+    expect(node.metadata.labels).toMatchObject({
+      'kubernetes.io/hostname': 'node-1',
+      'kubernetes.io/os': 'linux',
+    });
+    expect(node.spec).toEqual({ podCIDR: '127.1.0.0/24', podCIDRs: ['127.1.0.0/24'] });
+    const s = node.status!;
+    expect(s.capacity).toEqual({
+      cpu: '2',
+      memory: '4194304Ki',
+      pods: '110',
+      'ephemeral-storage': '10485760Ki',
+    });
+    expect(s.allocatable).toEqual(s.capacity);
+    expect(s.addresses).toEqual([
+      { type: 'InternalIP', address: '127.0.1.1' },
+      { type: 'Hostname', address: 'node-1' },
+    ]);
+    expect(s.daemonEndpoints).toEqual({ kubeletEndpoint: { Port: 10250 } });
+    expect(s.nodeInfo).toMatchObject({
+      kubeletVersion: 'v1.32.0-kubelite',
+      containerRuntimeVersion: 'docker://20.10.24',
+    });
+    expect(s.conditions!.find((c) => c.type === 'Ready')).toEqual({
+      type: 'Ready',
+      status: 'True',
+      reason: 'KubeletReady',
+      message: 'kubelet is posting ready status',
+      lastHeartbeatTime: '2030-01-01T00:00:00Z',
+      lastTransitionTime: '2030-01-01T00:00:00Z',
+    });
+  });
+
+  it('heartbeats move lastHeartbeatTime and keep lastTransitionTime', () => {
+    const t = Date.parse('2030-01-01T00:00:00Z');
+    const first = nodeStatus(facts, undefined, t);
+    const beat = heartbeatPatch(first.conditions, t + 10_000).status.conditions!;
+    expect(beat.every((c) => c.lastHeartbeatTime === '2030-01-01T00:00:10Z')).toBe(true);
+    expect(beat.every((c) => c.lastTransitionTime === '2030-01-01T00:00:00Z')).toBe(true);
+  });
+
+  it('reads real machine facts', () => {
+    const m = readMachineInfo('/');
+    expect(m.cpuCores).toBeGreaterThan(0);
+    expect(m.memoryBytes).toBeGreaterThan(0);
+    expect(m.architecture).not.toBe('x64');
+  });
+});
