@@ -93,8 +93,12 @@ export class ResourceCache {
     let sent = 0;
     this.watchers.forCandidates(event.object, event.prev, (watcher) => {
       const type = watcher.typeFor(event);
-      if (type !== undefined && watcher.write(event.bytes(type, watcher.init.format, onSerialize), now))
+      if (
+        type !== undefined &&
+        watcher.write(event.bytes(type, watcher.init.format, onSerialize), now, batch)
+      ) {
         sent++;
+      }
       watcher.revision = revision;
     });
     if (sent > 0) this.deps.metrics.watchEvents.inc({ resource }, sent);
