@@ -236,6 +236,25 @@ describe.each(backends)('apiserver CRUD (%s)', (backend) => {
     expect(badType.status).toBe(415);
   });
 
+  it('retries concurrent patches on the same object so none is lost', async () => {
+    await call('POST', pods, pod('contended'));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(
+          'PATCH',
+          `${pods}/contended`,
+          { metadata: { labels: { [`l${i}`]: 'x' } } },
+          {
+            'content-type': 'application/merge-patch+json',
+          },
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const labels = (await call('GET', `${pods}/contended`)).json.metadata.labels;
+    expect(Object.keys(labels).filter((k) => k.startsWith('l'))).toHaveLength(20);
+  });
+
   it('runs dryRun=All writes fully without saving anything', async () => {
     const created = await call('POST', `${pods}?dryRun=All`, pod('dry'));
     expect(created.status).toBe(201);

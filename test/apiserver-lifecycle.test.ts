@@ -2,6 +2,7 @@
 // and pod logs through a kubelet, against live apiservers.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, freshStorageUrl, type StartedApiServer, startApiServer } from './harness/apiserver.js';
 import { http } from './harness/http.js';
@@ -150,10 +151,19 @@ describe.each(backends)('apiserver lifecycle (%s)', (backend) => {
 
   it('proxies pod logs to the kubelet of the pod node, passing the query through', async () => {
     const seen: string[] = [];
+    let release: () => void = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
     const kubelet: Server = createServer((req, res) => {
       seen.push(req.url ?? '');
       res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('line 1\nline 2\n');
+      if (!req.url?.includes('follow=true')) {
+        res.end('line 1\nline 2\n');
+        return;
+      }
+      res.write('first\n');
+      void released.then(() => res.end('second\n'));
     });
     await new Promise<void>((r) => kubelet.listen(0, '127.0.0.1', r));
     try {
@@ -176,6 +186,17 @@ describe.each(backends)('apiserver lifecycle (%s)', (backend) => {
       expect(res.status).toBe(200);
       expect(res.text).toBe('line 1\nline 2\n');
       expect(seen).toEqual(['/containerLogs/default/logged/c?tailLines=10&timestamps=true']);
+      // follow=true streams: the first line arrives while the kubelet still holds the second
+      const stream = await request(
+        `${api.url}/api/v1/namespaces/default/pods/logged/log?follow=true&container=c`,
+      );
+      expect(stream.statusCode).toBe(200);
+      const reader = stream.body[Symbol.asyncIterator]();
+      expect(String((await reader.next()).value)).toBe('first\n');
+      release();
+      let rest = '';
+      for (let r = await reader.next(); !r.done; r = await reader.next()) rest += String(r.value);
+      expect(rest).toBe('second\n');
     } finally {
       kubelet.close();
     }

@@ -16,7 +16,9 @@ export interface DeleteOutcome {
 
 const orphanFinalizer = 'orphan';
 const foregroundFinalizer = 'foregroundDeletion';
-const maxAttempts = 16;
+// Like Kubernetes' GuaranteedUpdate, a lost compare-and-swap is retried for as long as it keeps losing:
+// every round some writer wins, so with N contenders the last one needs N-1 retries.
+const maxAttempts = 10_000;
 
 export function checkDeleteOptions(options: DeleteOptions): void {
   const grace = options.gracePeriodSeconds;

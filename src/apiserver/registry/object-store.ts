@@ -16,7 +16,9 @@ export interface UpdateOutcome {
   changed: boolean;
 }
 
-const maxUpdateAttempts = 16;
+// Like Kubernetes' GuaranteedUpdate, a lost compare-and-swap is retried for as long as it keeps losing:
+// every round some writer wins, so with N contenders the last one needs N-1 retries.
+const maxUpdateAttempts = 10_000;
 
 export class ObjectStore {
   constructor(
