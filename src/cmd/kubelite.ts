@@ -13,6 +13,7 @@ const commands: Record<string, Command> = {
   kubelet: { describe: 'run the pods bound to this node', load: () => import('./kubelet.js') },
   up: { describe: 'run a whole cluster on this machine', load: () => import('./up.js') },
   down: { describe: 'stop a cluster started by up, remove its containers', load: () => import('./down.js') },
+  bench: { describe: 'run the benchmark suite (source checkout)', load: () => import('./bench.js') },
 };
 
 function usage(): string {
