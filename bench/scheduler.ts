@@ -11,7 +11,7 @@
 // (kube-scheduler itself cannot run here). One JSON object on stdout, a table on stderr.
 //   node --import tsx bench/scheduler.ts [--nodes 1000,5000] [--pods 10000] [--modes streaming,backlog]
 //        [--rounds 1] [--quick] [--storage memory|embedded] [--concurrency 128] [--profile DIR]
-// --profile DIR runs the scheduler under `node --cpu-prof` and leaves the profiles in DIR.
+// --profile DIR runs the scheduler and the apiserver under `node --cpu-prof`, profiles left in DIR.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -44,6 +44,20 @@ const root = join(import.meta.dirname, '..');
 const nodeArgs = ['--import', 'tsx'];
 const kubelite = join(root, 'src', 'cmd', 'kubelite.ts');
 
+/** With --profile DIR: node --cpu-prof, one profile per process, named after the component. */
+let profiles = 0;
+function profileArgs(component: string): string[] {
+  if (!flags.profile) return [];
+  profiles++;
+  return [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    flags.profile,
+    '--cpu-prof-name',
+    `${component}-${profiles}.cpuprofile`,
+  ];
+}
+
 // ---------------------------------------------------------------- processes
 
 interface ApiServerChild {
@@ -57,7 +71,18 @@ async function startApiServer(storageKind: string): Promise<ApiServerChild> {
   const storage = dir ? `embedded://${dir}` : 'memory://';
   const child = spawnTracked(
     process.execPath,
-    [...nodeArgs, kubelite, 'apiserver', '--port', '0', '--storage', storage, '--log-level', 'warn'],
+    [
+      ...profileArgs('apiserver'),
+      ...nodeArgs,
+      kubelite,
+      'apiserver',
+      '--port',
+      '0',
+      '--storage',
+      storage,
+      '--log-level',
+      'warn',
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const url = await new Promise<string>((resolve, reject) => {
@@ -81,16 +106,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startScheduler(
-  url: string,
-  profileDir: string,
-): Promise<{ child: ChildProcess; port: number }> {
+async function startScheduler(url: string): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child = spawnTracked(
     process.execPath,
     [
-      ...prof,
+      ...profileArgs('scheduler'),
       ...nodeArgs,
       kubelite,
       'scheduler',
@@ -272,7 +293,7 @@ async function measure(
     const progress = { created: 0 };
     let created: CreateRun | undefined;
     if (mode === 'backlog') created = await createPods(client, pods, concurrency, progress);
-    scheduler = await startScheduler(api.url, flags.profile!);
+    scheduler = await startScheduler(api.url);
     const cpu0 = { s: cpuMicros(scheduler.child.pid!), a: cpuMicros(api.child.pid!), b: process.cpuUsage() };
     const start = performance.now();
     const timeline = sampleTimeline(

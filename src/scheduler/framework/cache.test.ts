@@ -9,10 +9,10 @@ describe('SchedulerCache', () => {
     cache.setNode(makeNode('n1', { cpu: '2' }));
     const pod = newPodInfo(makePod('p', { cpu: '1500m' }));
     cache.assumePod(pod, 'n1');
-    expect(cache.getNode('n1')!.requested.milliCpu).toBe(1500);
+    expect(cache.getNode('n1')!.requestedMilliCpu).toBe(1500);
     expect(cache.isAssumed('default/p')).toBe(true);
     cache.forgetPod('default/p');
-    expect(cache.getNode('n1')!.requested.milliCpu).toBe(0);
+    expect(cache.getNode('n1')!.requestedMilliCpu).toBe(0);
     expect(cache.podCount).toBe(0);
   });
 
@@ -22,7 +22,7 @@ describe('SchedulerCache', () => {
     cache.assumePod(newPodInfo(makePod('p', { cpu: '1' })), 'n1');
     expect(cache.setBoundPod(makePod('p', { cpu: '1', nodeName: 'n1' }))).toBeUndefined();
     expect(cache.isAssumed('default/p')).toBe(false);
-    expect(cache.getNode('n1')!.requested.milliCpu).toBe(1000);
+    expect(cache.getNode('n1')!.requestedMilliCpu).toBe(1000);
     expect(cache.getNode('n1')!.podCount).toBe(1);
     cache.forgetPod('default/p'); // confirmed pods are not forgotten
     expect(cache.getNode('n1')!.podCount).toBe(1);
@@ -35,8 +35,8 @@ describe('SchedulerCache', () => {
     cache.assumePod(newPodInfo(makePod('p', { cpu: '1' })), 'n1');
     const freed = cache.setBoundPod(makePod('p', { cpu: '1', nodeName: 'n2' }));
     expect(freed?.name).toBe('n1');
-    expect(cache.getNode('n1')!.requested.milliCpu).toBe(0);
-    expect(cache.getNode('n2')!.requested.milliCpu).toBe(1000);
+    expect(cache.getNode('n1')!.requestedMilliCpu).toBe(0);
+    expect(cache.getNode('n2')!.requestedMilliCpu).toBe(1000);
   });
 
   it('stops counting terminated pods and reports the freed node', () => {
@@ -56,7 +56,7 @@ describe('SchedulerCache', () => {
     expect(cache.getNode('late')).toBeUndefined();
     const { changes } = cache.setNode(makeNode('late'));
     expect(changes).toEqual(['NodeAdd']);
-    expect(cache.getNode('late')!.requested.milliCpu).toBe(1000);
+    expect(cache.getNode('late')!.requestedMilliCpu).toBe(1000);
     cache.removeNode('late');
     expect(cache.nodeCount).toBe(0);
     expect(cache.removePod('default/early')).toBeUndefined();

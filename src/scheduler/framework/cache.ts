@@ -49,10 +49,10 @@ export class SchedulerCache {
       return { info, changes: ['NodeAdd'] };
     }
     const before = {
-      cpu: info.allocatable.milliCpu,
-      memory: info.allocatable.memory,
-      pods: info.allocatable.pods,
-      scalar: info.allocatable.scalar,
+      cpu: info.allocatableMilliCpu,
+      memory: info.allocatableMemory,
+      pods: info.allocatablePods,
+      scalar: info.allocatableScalar,
       ready: info.ready,
       unschedulable: info.unschedulable,
       taints: info.hardTaints,
@@ -60,12 +60,11 @@ export class SchedulerCache {
     };
     info.setNode(node);
     const changes: ClusterEventKind[] = [];
-    const a = info.allocatable;
     if (
-      a.milliCpu !== before.cpu ||
-      a.memory !== before.memory ||
-      a.pods !== before.pods ||
-      !sameMap(a.scalar, before.scalar)
+      info.allocatableMilliCpu !== before.cpu ||
+      info.allocatableMemory !== before.memory ||
+      info.allocatablePods !== before.pods ||
+      !sameMap(info.allocatableScalar, before.scalar)
     )
       changes.push('NodeAllocatable');
     if (info.ready !== before.ready) changes.push('NodeCondition');

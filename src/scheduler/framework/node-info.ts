@@ -1,38 +1,51 @@
 // A node as the scheduler sees it: the Node object, its allocatable resources in numbers, and the
 // sums of what the pods on it (bound and assumed) request. Kept up to date incrementally by the
-// cache, so a filter reads a few numbers instead of walking pods.
+// cache, so a filter reads a few numbers instead of walking pods. The numbers every filter and score
+// reads for every node sit directly on this object (declared first, so they share its first cache
+// lines): at 5,000 nodes a cycle touches hundreds of nodes, and chasing pointers to per-node
+// sub-objects showed up as the largest cost of the whole loop.
 import type { Node, Taint } from '../../api/types.js';
 import { HostPortSet } from './host-ports.js';
 import type { PodInfo } from './pod-info.js';
-import { type Allocatable, nodeAllocatable, type Resources } from './resources.js';
+import { nodeAllocatable } from './resources.js';
 
 export class NodeInfo {
-  /** Undefined while pods are known for a node the cache has not seen (or no longer has). */
-  node: Node | undefined;
-  allocatable: Allocatable = { milliCpu: 0, memory: 0, pods: 0 };
-  readonly requested: Resources = { milliCpu: 0, memory: 0 };
-  readonly nonZeroRequested: Resources = { milliCpu: 0, memory: 0 };
-  readonly pods = new Map<string, PodInfo>();
-  readonly usedPorts = new HostPortSet();
-  /** Pods per controller uid, for spreading. */
-  readonly controllerCounts = new Map<string, number>();
+  allocatableMilliCpu = 0;
+  allocatableMemory = 0;
+  allocatablePods = 0;
+  requestedMilliCpu = 0;
+  requestedMemory = 0;
+  /** Requests with per-container defaults (100m, 200Mi) for pods naming none: for scoring. */
+  nonZeroMilliCpu = 0;
+  nonZeroMemory = 0;
+  /** Pods counted here, bound or assumed. */
+  podCount = 0;
   ready = false;
   unschedulable = false;
   /** Taints that keep pods off (NoSchedule, NoExecute); PreferNoSchedule only affects scoring. */
   hardTaints: readonly Taint[] = [];
   labels: Readonly<Record<string, string>> = {};
+  /** Resources other than cpu, memory and pods (extended resources, ephemeral-storage). */
+  allocatableScalar: Map<string, number> | undefined = undefined;
+  requestedScalar: Map<string, number> | undefined = undefined;
   /** Position in the cache's node list (−1 when not listed). */
   listIndex = -1;
+  /** Undefined while pods are known for a node the cache has not seen (or no longer has). */
+  node: Node | undefined = undefined;
+  readonly pods = new Map<string, PodInfo>();
+  readonly usedPorts = new HostPortSet();
+  /** Pods per controller uid, for spreading. */
+  readonly controllerCounts = new Map<string, number>();
 
   constructor(readonly name: string) {}
 
-  get podCount(): number {
-    return this.pods.size;
-  }
-
   setNode(node: Node): void {
     this.node = node;
-    this.allocatable = nodeAllocatable(node.status?.allocatable ?? node.status?.capacity);
+    const a = nodeAllocatable(node.status?.allocatable ?? node.status?.capacity);
+    this.allocatableMilliCpu = a.milliCpu;
+    this.allocatableMemory = a.memory;
+    this.allocatablePods = a.pods;
+    this.allocatableScalar = a.scalar;
     this.ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
     this.unschedulable = node.spec?.unschedulable === true;
     this.hardTaints = (node.spec?.taints ?? []).filter(
@@ -57,9 +70,12 @@ export class NodeInfo {
   }
 
   private account(p: PodInfo, sign: 1 | -1): void {
-    addInto(this.requested, p.requests, sign);
-    this.nonZeroRequested.milliCpu += sign * p.nonZeroRequests.milliCpu;
-    this.nonZeroRequested.memory += sign * p.nonZeroRequests.memory;
+    this.podCount += sign;
+    this.requestedMilliCpu += sign * p.requests.milliCpu;
+    this.requestedMemory += sign * p.requests.memory;
+    this.nonZeroMilliCpu += sign * p.nonZeroRequests.milliCpu;
+    this.nonZeroMemory += sign * p.nonZeroRequests.memory;
+    if (p.requests.scalar) this.requestedScalar = addScalars(this.requestedScalar, p.requests.scalar, sign);
     if (p.hostPorts.length) {
       if (sign > 0) this.usedPorts.add(p.hostPorts);
       else this.usedPorts.remove(p.hostPorts);
@@ -72,14 +88,16 @@ export class NodeInfo {
   }
 }
 
-function addInto(into: Resources, r: Resources, sign: 1 | -1): void {
-  into.milliCpu += sign * r.milliCpu;
-  into.memory += sign * r.memory;
-  if (!r.scalar) return;
-  into.scalar ??= new Map();
-  for (const [name, v] of r.scalar) {
-    const n = (into.scalar.get(name) ?? 0) + sign * v;
-    if (n !== 0) into.scalar.set(name, n);
-    else into.scalar.delete(name);
+function addScalars(
+  into: Map<string, number> | undefined,
+  scalar: ReadonlyMap<string, number>,
+  sign: 1 | -1,
+): Map<string, number> {
+  const out = into ?? new Map<string, number>();
+  for (const [name, v] of scalar) {
+    const n = (out.get(name) ?? 0) + sign * v;
+    if (n !== 0) out.set(name, n);
+    else out.delete(name);
   }
+  return out;
 }

@@ -16,12 +16,12 @@ export function createLeastAllocated(): ScorePlugin {
     name: leastAllocatedName,
     score(_state, pod, node): number {
       const cpu = leastRequestedScore(
-        node.nonZeroRequested.milliCpu + pod.nonZeroRequests.milliCpu,
-        node.allocatable.milliCpu,
+        node.nonZeroMilliCpu + pod.nonZeroRequests.milliCpu,
+        node.allocatableMilliCpu,
       );
       const mem = leastRequestedScore(
-        node.nonZeroRequested.memory + pod.nonZeroRequests.memory,
-        node.allocatable.memory,
+        node.nonZeroMemory + pod.nonZeroRequests.memory,
+        node.allocatableMemory,
       );
       return Math.floor((cpu + mem) / 2);
     },

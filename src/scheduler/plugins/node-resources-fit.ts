@@ -39,12 +39,10 @@ export function createNodeResourcesFit(): FilterPlugin {
 
 export function fits(pod: PodInfo, node: NodeInfo): Status {
   const req = pod.requests;
-  const alloc = node.allocatable;
-  const used = node.requested;
   let mask = 0;
-  if (node.podCount + 1 > alloc.pods) mask |= pods;
-  if (req.milliCpu > 0 && req.milliCpu > alloc.milliCpu - used.milliCpu) mask |= cpu;
-  if (req.memory > 0 && req.memory > alloc.memory - used.memory) mask |= memory;
+  if (node.podCount + 1 > node.allocatablePods) mask |= pods;
+  if (req.milliCpu > 0 && req.milliCpu > node.allocatableMilliCpu - node.requestedMilliCpu) mask |= cpu;
+  if (req.memory > 0 && req.memory > node.allocatableMemory - node.requestedMemory) mask |= memory;
   const scalarShort = req.scalar ? insufficientScalars(pod, node) : undefined;
   if (scalarShort) {
     const base = mask ? [...byMask[mask]!.reasons] : [];
@@ -57,7 +55,7 @@ function insufficientScalars(pod: PodInfo, node: NodeInfo): string[] | undefined
   let out: string[] | undefined;
   for (const [name, amount] of pod.requests.scalar!) {
     if (amount <= 0) continue;
-    const free = (node.allocatable.scalar?.get(name) ?? 0) - (node.requested.scalar?.get(name) ?? 0);
+    const free = (node.allocatableScalar?.get(name) ?? 0) - (node.requestedScalar?.get(name) ?? 0);
     if (amount > free) (out ??= []).push(`Insufficient ${name}`);
   }
   return out;
