@@ -260,6 +260,8 @@ describe.each(backends)('apiserver CRUD (%s)', (backend) => {
     expect(created.status).toBe(201);
     expect(created.json.metadata.uid).toBeDefined();
     expect((await call('GET', `${pods}/dry`)).status).toBe(404);
+    const existing = await call('POST', `${pods}?dryRun=All`, pod('crud-1'));
+    expect(existing.status).toBe(409);
     const invalid = await call('POST', `${pods}?dryRun=All`, { ...pod('dry'), spec: { containers: [] } });
     expect(invalid.status).toBe(422);
     const before = (await call('GET', `${pods}/crud-1`)).json;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { ApiError, methodNotAllowed } from '../api/errors.js';
 import { coreResources } from '../api/resources.js';
-import { type RequestContext, restOf, type ServerCore } from './handlers/context.js';
+import type { RequestContext, ServerCore } from './handlers/context.js';
 import { routeResource } from './handlers/route.js';
 import { notFoundPath, type SystemHandler, systemRoutes } from './handlers/system.js';
 import { resolveRequestInfo } from './http/request-info.js';
@@ -111,8 +111,10 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
       await handler(ctx.req, ctx.res, ctx.url.searchParams);
       return;
     }
-    if (!core || !watchCache?.ready) {
-      throw new ApiError('ServiceUnavailable', 'the apiserver is starting: caches are not synced yet', {
+    // Lists and watches need a synced cache (at start, and while it resyncs after a broken store watch).
+    const needsCache = info.verb === 'list' || info.verb === 'watch' || info.verb === 'deletecollection';
+    if (!core || (needsCache && !watchCache?.ready)) {
+      throw new ApiError('ServiceUnavailable', 'the watch cache is not synced yet; retry shortly', {
         retryAfterSeconds: 1,
       });
     }
@@ -124,7 +126,6 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
       accept: negotiateAccept(ctx.req.headers.accept, ctx.url.searchParams),
       core,
     };
-    restOf(request);
     await routeResource(request);
   };
 

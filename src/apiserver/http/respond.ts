@@ -38,6 +38,8 @@ export function writeError(res: ServerResponse, error: unknown): Status {
     res.destroy();
     return status;
   }
+  const retryAfter = status.details?.retryAfterSeconds;
+  if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
   writeJson(res, status.code, status);
   return status;
 }

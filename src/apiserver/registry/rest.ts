@@ -1,7 +1,14 @@
 // The write path of one resource: create, update, patch, delete and their status-subresource forms,
 // in Kubernetes' order — decode checks, server-filled fields, defaults, validation, admission,
 // allocation hooks, then one compare-and-swap in storage. dryRun runs every step but the write.
-import { ApiError, badRequest, conflict, invalid, staleObjectMessage } from '../../api/errors.js';
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  invalid,
+  staleObjectMessage,
+} from '../../api/errors.js';
 import { applyPatch, type PatchType } from '../../api/patch/index.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Clock } from '../../util/clock.js';
@@ -91,7 +98,8 @@ export class ResourceRest {
         const created = await this.store.create(obj);
         if (created) return created;
       }
-      if (!generated || attempt + 1 >= generateNameAttempts) return this.store.mustCreate(obj);
+      if (!generated || attempt + 1 >= generateNameAttempts)
+        throw alreadyExists(this.resource.name, meta.name ?? '');
       meta.name = generateName(meta.generateName ?? '');
     }
   }
