@@ -4,7 +4,7 @@
 // process, any component it recorded, the cluster's containers (kubelite down) and the temp dirs.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { processCommandLine } from '../src/up/lock.js';
@@ -30,7 +30,7 @@ export interface UpCluster {
   readonly nodePrefix: string;
   readonly kubeconfig: string;
   /** `kubelite up` with the cluster's data dir, free ports and node prefix, then `extraArgs`. */
-  up(extraArgs: string[]): UpRun;
+  up(extraArgs: string[], extraEnv?: NodeJS.ProcessEnv): UpRun;
   /** Any other kubelite command (down) to completion. */
   kubelite(args: string[]): Promise<KubectlResult>;
   kubectl(args: string[], options?: { stdin?: string }): Promise<KubectlResult>;
@@ -54,6 +54,33 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, stdin?: strin
     );
     child.stdin?.end(stdin ?? '');
   });
+}
+
+/** Live processes (not this one) whose command line contains `text`. */
+export function processesNaming(text: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out.filter(isRunning);
+}
+
+/** Removes Docker containers of nodes <prefix>-1 … <prefix>-9, when a Docker daemon is there. */
+async function removeDockerContainers(prefix: string): Promise<void> {
+  for (let n = 1; n <= 9; n++) {
+    const list = await run(
+      'docker',
+      ['ps', '-aq', '--filter', `label=io.kubelite.node=${prefix}-${n}`],
+      process.env,
+    );
+    const ids = list.stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await run('docker', ['rm', '-f', ...ids], process.env);
+  }
 }
 
 export function isRunning(pid: number): boolean {
@@ -81,11 +108,11 @@ export function createUpCluster(): UpCluster {
     dataDir,
     nodePrefix,
     kubeconfig,
-    up(extraArgs) {
+    up(extraArgs, extraEnv = {}) {
       const child = spawn(
         process.execPath,
         [entry, 'up', '--data-dir', dataDir, '--port', '0', '--node-name-prefix', nodePrefix, ...extraArgs],
-        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+        { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let text = '';
       const listeners = new Set<() => void>();
@@ -147,6 +174,15 @@ export function createUpCluster(): UpCluster {
       }
       // Components stop on their own once their supervisor is gone; down makes sure, and removes containers.
       await run(process.execPath, [entry, 'down', '--data-dir', dataDir, '--purge'], env);
+      // Whatever down could not reach: processes and containers named after this cluster's unique prefix.
+      for (const pid of processesNaming(nodePrefix)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      await removeDockerContainers(nodePrefix);
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(home, { recursive: true, force: true });
     },

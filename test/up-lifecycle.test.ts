@@ -27,7 +27,8 @@ async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
 describe('kubelite up (master only)', () => {
   it('starts, serves kubectl, refuses a second up, stops in order on SIGINT, and restarts with its objects', async () => {
     const c = cluster();
-    const first = c.up(['--nodes', '0', '--runtime', 'fake']);
+    // Settings from KUBELITE_* variables as well as flags.
+    const first = c.up([], { KUBELITE_NODES: '0', KUBELITE_RUNTIME: 'fake' });
     await first.waitFor(/Ctrl-C stops the cluster/);
     const out = first.output();
     expect(out).toMatch(/runtime fake: as asked/);
@@ -44,8 +45,16 @@ describe('kubelite up (master only)', () => {
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(new RegExp(`another kubelite up \\(pid ${first.child.pid}\\) runs on`));
 
+    // A component that dies is reported and restarted.
+    const scheduler = c.componentPids().scheduler!;
+    process.kill(scheduler, 'SIGKILL');
+    await first.waitFor(/scheduler +down +pid \d+ exited \(signal SIGKILL\)/);
+    await first.waitFor(/scheduler +restart 1 in/);
+    await first.waitFor(/scheduler +up +pid \d+ +\(restart 1\)/);
+
     const pids = c.componentPids();
     expect(Object.keys(pids)).toEqual(expect.arrayContaining(['apiserver', 'scheduler']));
+    expect(pids.scheduler).not.toBe(scheduler);
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(false);

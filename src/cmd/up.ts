@@ -117,8 +117,9 @@ export async function main(argv: string[]): Promise<number> {
   if (printConfig) {
     const preview = await previewCluster(options);
     if (!preview.ok) throw new Error(preview.message);
+    const { ok: _, ...config } = preview;
     const commands = preview.components.map((c) => `kubelite ${c.args.join(' ')}`);
-    process.stdout.write(`${JSON.stringify({ ...preview, commands }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...config, commands }, null, 2)}\n`);
     return 0;
   }
 

@@ -185,9 +185,8 @@ async function launch(
   const env = childEnvironment(input.env ?? process.env);
   let apiserverExits = 0;
 
+  // cluster.json first, then the terminal: whoever reacts to a line finds the file up to date.
   const onEvent = (event: ComponentEvent): void => {
-    reporter.component(event);
-    logger.info(event, `component ${event.type}`);
     if (event.type === 'started') {
       state.components[event.name] = {
         pid: event.pid,
@@ -199,6 +198,8 @@ async function launch(
       if (event.name === 'apiserver' && event.type === 'exited') apiserverExits++;
     }
     if (event.type !== 'restarting') writeClusterState(options.dataDir, state);
+    logger.info(event, `component ${event.type}`);
+    reporter.component(event);
   };
   const specs = planComponents(options, layout);
   const components = specs.map((spec: ComponentSpec) =>
