@@ -13,9 +13,20 @@ export interface ComponentRegistryOptions {
 export function createRegistry(options: ComponentRegistryOptions): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ component: options.component });
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client's gauges named *_total break Prometheus' naming rules (`promtool check metrics`
+    // rejects them); each is the sum over `type` of nodejs_active_{handles,requests,resources}.
+    for (const name of lintFailingDefaults) registry.removeSingleMetric(name);
+  }
   return registry;
 }
+
+const lintFailingDefaults = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 /** Latency buckets in seconds from 100 µs to 60 s, Kubernetes-style (apiserver request duration). */
 export const latencyBucketsSeconds = [
