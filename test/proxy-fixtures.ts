@@ -2,9 +2,19 @@
 import { createHash } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Registry } from 'prom-client';
+import { afterEach } from 'vitest';
 import type { Endpoints, Service } from '../src/api/types.js';
 import { lastChangeTriggerTimeAnnotation } from '../src/proxy/config.js';
 import { createProxier, type Proxier, type ProxierOptions } from '../src/proxy/proxier.js';
+
+/** Cleanups run after each test, last registered first (also when the test failed). */
+export function useCleanups(): Array<() => Promise<void> | void> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return cleanups;
+}
 
 export interface Backend {
   name: string;

@@ -3,7 +3,7 @@
 // 502/503, metrics.
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   makeEndpoints,
   makeService,
@@ -12,12 +12,10 @@ import {
   servicePort,
   sha256,
   startBackend,
+  useCleanups,
 } from './proxy-fixtures.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = useCleanups();
 
 interface HttpBackend {
   name: string;

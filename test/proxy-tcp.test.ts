@@ -1,7 +1,7 @@
 // The tcp (L4) data path end to end, with the native pump and the JavaScript pump: balancing,
 // affinity, retries, churn, half-close, large bodies, backpressure, metrics.
 import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Proxier } from '../src/proxy/proxier.js';
 import { FakeClock } from '../src/util/clock.js';
 import {
@@ -14,13 +14,11 @@ import {
   servicePort,
   sha256,
   startBackend,
+  useCleanups,
   whoAnswers,
 } from './proxy-fixtures.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = useCleanups();
 
 async function backends(n: number, onSocket?: (s: Socket) => void): Promise<Backend[]> {
   const list = await Promise.all(Array.from({ length: n }, (_, i) => startBackend(`b${i}`, onSocket)));

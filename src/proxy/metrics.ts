@@ -83,77 +83,58 @@ export class ProxyMetrics {
   readonly syncDuration: Histogram;
 
   constructor(registry: Registry) {
-    const labelNames = ['service', 'mode'] as const;
-    const registers = [registry];
+    const labelNames = ['service', 'mode'];
     const fold = (): void => this.fold();
-    this.activeConnections = new Gauge({
-      name: 'kubelite_proxy_active_connections',
-      help: 'Open client connections per service port and mode.',
-      labelNames,
-      registers,
-      collect: fold,
-    });
-    this.connections = new Counter({
-      name: 'kubelite_proxy_connections_total',
-      help: 'Accepted client connections per service port and mode.',
-      labelNames,
-      registers,
-      collect: fold,
-    });
-    this.bytes = new Counter({
-      name: 'kubelite_proxy_bytes_total',
-      help: 'Bytes proxied; direction "in" is client to backend, "out" backend to client.',
-      labelNames: [...labelNames, 'direction'],
-      registers,
-      collect: fold,
-    });
-    this.connectErrors = new Counter({
-      name: 'kubelite_proxy_connect_errors_total',
-      help: 'Failed connection attempts to endpoints (refused, timed out, reset before use).',
-      labelNames,
-      registers,
-      collect: fold,
-    });
-    this.retries = new Counter({
-      name: 'kubelite_proxy_retries_total',
-      help: 'Connections or requests retried on another endpoint.',
-      labelNames,
-      registers,
-      collect: fold,
-    });
-    this.endpoints = new Gauge({
-      name: 'kubelite_proxy_endpoints',
-      help: 'Ready endpoints per service port.',
-      labelNames,
-      registers,
-      collect: fold,
-    });
+    // Per-port families: all labelled by service port and mode, all refreshed from the live counters on scrape.
+    const family = { registers: [registry], collect: fold };
+    const counter = (name: string, help: string, extra: string[] = []) =>
+      new Counter({ name, help, labelNames: [...labelNames, ...extra], ...family });
+    const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, ...family });
+    this.activeConnections = gauge(
+      'kubelite_proxy_active_connections',
+      'Open client connections per service port and mode.',
+    );
+    this.connections = counter(
+      'kubelite_proxy_connections_total',
+      'Accepted client connections per service port and mode.',
+    );
+    this.bytes = counter(
+      'kubelite_proxy_bytes_total',
+      'Bytes proxied; direction "in" is client to backend, "out" backend to client.',
+      ['direction'],
+    );
+    this.connectErrors = counter(
+      'kubelite_proxy_connect_errors_total',
+      'Failed connection attempts to endpoints (refused, timed out, reset before use).',
+    );
+    this.retries = counter(
+      'kubelite_proxy_retries_total',
+      'Connections or requests retried on another endpoint.',
+    );
+    this.endpoints = gauge('kubelite_proxy_endpoints', 'Ready endpoints per service port.');
     this.httpDuration = new Histogram({
       name: 'kubelite_proxy_http_request_duration_seconds',
       help: 'HTTP request duration through the proxy, request head received to response end.',
       labelNames,
       buckets: latencyBucketsSeconds,
-      registers,
-      collect: fold,
+      ...family,
     });
-    this.httpResponses = new Counter({
-      name: 'kubelite_proxy_http_responses_total',
-      help: 'HTTP responses sent to clients by status code.',
-      labelNames: [...labelNames, 'code'],
-      registers,
-      collect: fold,
-    });
+    this.httpResponses = counter(
+      'kubelite_proxy_http_responses_total',
+      'HTTP responses sent to clients by status code.',
+      ['code'],
+    );
     this.networkProgramming = new Histogram({
       name: 'kubeproxy_network_programming_duration_seconds',
       help: 'From an endpoint change in the API (last-change-trigger-time) to the proxy routing it.',
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
-      registers,
+      registers: [registry],
     });
     this.syncDuration = new Histogram({
       name: 'kubeproxy_sync_proxy_rules_duration_seconds',
       help: 'Duration of one proxier sync (listeners, endpoint sets, kernel rules).',
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers,
+      registers: [registry],
     });
   }
 

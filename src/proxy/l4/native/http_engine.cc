@@ -10,9 +10,6 @@
 // X-Forwarded-For is added, hop-by-hop Connection/Keep-Alive headers are not forwarded. Errors:
 // no endpoints 503, unreachable or broken upstream 502 (idempotent requests and refused connects
 // are retried on another endpoint first), silent upstream 504, bad request 400, head too large 431.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <atomic>
@@ -273,6 +270,7 @@ struct Upstream : Handle, Buried {
   Backend* backend = nullptr;
   Client* client = nullptr;
   bool connected = false, reused = false, started = false, dead = false, paused = false;
+  bool hup = false;  // a FIN or error was reported: read until EOF
   int64_t since_ms = 0;  // connect start, or last activity
   Buf in, out;
   Head head;
@@ -290,6 +288,7 @@ struct Client : Handle, Buried {
   ClientState state = kIdle;
   bool dead = false, eof = false, paused = false, head_sent = false, retriable = false, keep_alive = true;
   bool shut = false;  // our write side is shut (FIN sent)
+  bool hup = false;   // a FIN or error was reported: read until EOF
   bool is_head = false;
   int64_t last_ms = 0, started_us = 0;
   int attempts = 0, status = 0;
@@ -642,7 +641,8 @@ void upstream_read(Worker& w, Upstream* u) {
     if (!u->client) return close_upstream(w, u);  // bytes on an idle connection: out of step
     u->in.append(w.buf, r);
     upstream_data(w, u);
-    if (u->dead) return;
+    // A short read of a stream socket drains it (epoll(7)): the next bytes bring a new edge.
+    if (u->dead || (size_t(r) < kChunk && !u->hup)) return;
   }
 }
 
@@ -667,6 +667,7 @@ void Upstream::on_event(Worker& w, uint32_t e) {
       if (dead) return;
     }
   }
+  if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) hup = true;
   if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) upstream_read(w, this);
 }
 
@@ -740,6 +741,7 @@ void client_read(Worker& w, Client* c) {
     c->last_ms = now_ms();
     c->in.append(w.buf, r);
     process(w, c);
+    if (size_t(r) < kChunk && !c->hup) return;  // drained (epoll(7)); spare the EAGAIN read
   }
 }
 
@@ -758,6 +760,7 @@ void Client::on_event(Worker& w, uint32_t e) {
     }
   }
   if (e & (EPOLLERR | EPOLLHUP)) return close_client(w, this);
+  if (e & EPOLLRDHUP) hup = true;
   if (e & (EPOLLIN | EPOLLRDHUP)) {
     if (paused) resume_client(w, this);
     else client_read(w, this);
@@ -832,149 +835,85 @@ void sweep(Worker& w, int64_t now) {
 
 // ------------------------------------------------------------------ JS API
 
-double number(napi_env env, napi_value v) {
-  double d = 0;
-  napi_get_value_double(env, v, &d);
-  return d;
-}
-
-Worker* http_worker() { return workers().empty() ? nullptr : workers()[0]; }
-
 void ensure_engine(Worker& w) {
   if (engine) return;
   engine = new Engine();
   w.sweepers.push_back(sweep);
 }
 
+void drop_idle(Worker& w, Backend* b) {
+  std::vector<Upstream*> idle;
+  idle.swap(b->idle);
+  for (Upstream* u : idle) close_upstream(w, u);
+}
+
 // httpCreate(id, [maxAttempts, connectTimeoutMs, upstreamTimeoutMs, clientIdleMs, maxIdle], bucketBounds[])
 napi_value HttpCreate(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Worker* w = http_worker();
+  auto argv = args(env, info, 3);
+  Worker* w = service_worker();
   if (!w) return nullptr;
   Service* s = new Service();
   s->id = number(env, argv[0]);
-  napi_value v;
-  double o[5];
-  for (uint32_t i = 0; i < 5; i++) napi_get_element(env, argv[1], i, &v), o[i] = number(env, v);
+  std::vector<double> o = numbers(env, argv[1]);
+  o.resize(5);
   s->options.max_attempts = int(o[0]);
   s->options.connect_timeout_ms = int64_t(o[1]);
   s->options.upstream_timeout_ms = int64_t(o[2]);
   s->options.client_idle_ms = int64_t(o[3]);
   s->options.max_idle = size_t(o[4]);
-  uint32_t n = 0;
-  napi_get_array_length(env, argv[2], &n);
-  for (uint32_t i = 0; i < n; i++) napi_get_element(env, argv[2], i, &v), s->stats.bounds.push_back(number(env, v));
-  s->stats.buckets.reset(new Stat<double>[n + 1]);
+  s->stats.bounds = numbers(env, argv[2]);
+  s->stats.buckets.reset(new Stat<double>[s->stats.bounds.size() + 1]);
   s->refs++;  // held by js_services until httpClose
   js_services[s->id] = s;
   w->post([s](Worker& self) {
     ensure_engine(self);
     engine->services[s->id] = s;
   });
-  napi_value external;
-  napi_get_undefined(env, &external);
-  return external;
+  return nullptr;
 }
 
-// httpEndpoints(id, [ipv4 as dotted string, port, ...]): swaps the endpoint set at once.
+// httpEndpoints(id, [ip, port, ...]): swaps the endpoint set at once.
 napi_value HttpEndpoints(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Worker* w = http_worker();
+  auto argv = args(env, info, 2);
+  Worker* w = service_worker();
   if (!w) return nullptr;
   double id = number(env, argv[0]);
-  uint32_t n = 0;
-  napi_get_array_length(env, argv[1], &n);
-  std::vector<sockaddr_in> addrs;
-  for (uint32_t i = 0; i + 1 < n; i += 2) {
-    napi_value ip, port;
-    napi_get_element(env, argv[1], i, &ip);
-    napi_get_element(env, argv[1], i + 1, &port);
-    char text[64] = "";
-    size_t len = 0;
-    napi_get_value_string_utf8(env, ip, text, sizeof text, &len);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(uint16_t(number(env, port)));
-    if (inet_pton(AF_INET, text, &a.sin_addr) == 1) addrs.push_back(a);
-  }
+  std::vector<sockaddr_in> addrs = ipv4_endpoints(env, argv[1]);
   w->post([id, addrs](Worker& self) {
     auto it = engine->services.find(id);
-    if (it == engine->services.end()) return;
-    Service* s = it->second;
-    std::vector<Backend*> next;
-    for (const sockaddr_in& a : addrs) {
-      Backend* found = nullptr;
-      for (Backend* b : s->backends)
-        if (!found && b->addr.sin_addr.s_addr == a.sin_addr.s_addr && b->addr.sin_port == a.sin_port) found = b;
-      if (!found) {
-        found = new Backend();
-        found->addr = a;
-      } else {
-        found->refs++;
-      }
-      next.push_back(found);
-    }
-    for (Backend* b : s->backends) {
-      bool kept = false;
-      for (Backend* k : next) kept = kept || k == b;
-      if (!kept) {
-        b->removed = true;  // no new requests; requests in flight finish; idle connections close
-        std::vector<Upstream*> idle;
-        idle.swap(b->idle);
-        for (Upstream* u : idle) close_upstream(self, u);
-      }
-      unref(b);
-    }
-    s->backends.swap(next);
+    // Removed endpoints: requests in flight finish, idle pooled connections close.
+    if (it != engine->services.end()) swap_endpoints(it->second->backends, addrs, [&](Backend* b) { drop_idle(self, b); });
   });
   return nullptr;
 }
 
 // httpListen(id, fd): serves the listening socket (a duplicate of `fd`; JS closes its own).
 napi_value HttpListen(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Worker* w = http_worker();
-  napi_value result;
-  int fd = w ? fcntl(int(number(env, argv[1])), F_DUPFD_CLOEXEC, 0) : -1;
-  napi_get_boolean(env, fd >= 0, &result);
-  if (fd < 0) return result;
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  auto argv = args(env, info, 2);
+  int fd = dup_listener(env, argv[1]);
+  if (fd < 0) return boolean(env, false);
   double id = number(env, argv[0]);
-  w->post([id, fd](Worker& self) {
+  service_worker()->post([id, fd](Worker& self) {
     auto it = engine->services.find(id);
     if (it == engine->services.end()) return void(close(fd));
     Listener* l = new Listener();
     l->fd = fd;
     l->service = it->second;
     it->second->listeners.push_back(l);
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLET;
-    ev.data.ptr = l;
-    epoll_ctl(self.ep, EPOLL_CTL_ADD, fd, &ev);
-    l->on_event(self, EPOLLIN);  // connections that queued before the handover
+    start_listener(self, fd, l);
   });
-  return result;
+  return boolean(env, true);
 }
 
 // httpClose(id): stops accepting; open client connections finish their requests.
 napi_value HttpClose(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Worker* w = http_worker();
-  if (!w) return nullptr;
+  auto argv = args(env, info, 1);
   double id = number(env, argv[0]);
   auto known = js_services.find(id);
-  if (known == js_services.end()) return nullptr;
+  if (!service_worker() || known == js_services.end()) return nullptr;
   Service* held = known->second;
   js_services.erase(known);
-  w->post([id, held](Worker& self) {
+  service_worker()->post([id, held](Worker& self) {
     unref(held);  // the JS thread's hold
     auto it = engine->services.find(id);
     if (it == engine->services.end()) return;
@@ -988,14 +927,7 @@ napi_value HttpClose(napi_env env, napi_callback_info info) {
       self.bury(l);
     }
     s->listeners.clear();
-    for (Backend* b : s->backends) {
-      b->removed = true;
-      std::vector<Upstream*> idle;
-      idle.swap(b->idle);
-      for (Upstream* u : idle) close_upstream(self, u);
-      unref(b);
-    }
-    s->backends.clear();
+    swap_endpoints(s->backends, {}, [&](Backend* b) { drop_idle(self, b); });
     unref(s);
   });
   return nullptr;
@@ -1004,29 +936,18 @@ napi_value HttpClose(napi_env env, napi_callback_info info) {
 // httpStats(id) -> Float64Array [connections, active, bytesIn, bytesOut, connectErrors, retries,
 //   count, sumSeconds, bucket0..bucketN (+Inf last, not cumulative), then code, count pairs]
 napi_value HttpStats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  double id = number(env, argv[0]);
-  std::vector<double> out;
-  auto it = js_services.find(id);
-  if (it != js_services.end()) {
-    Service* s = it->second;
-    Stats& st = s->stats;
-    out = {st.connections.get(), st.active.get(), st.bytes_in.get(), st.bytes_out.get(), st.connect_errors.get(),
-           st.retries.get(), st.count.get(), st.sum.get()};
-    for (size_t i = 0; i <= st.bounds.size(); i++) out.push_back(st.buckets[i].get());
-    for (int code = 0; code < 600; code++) {
-      double c = st.codes[code].get();
-      if (c > 0) out.push_back(code), out.push_back(c);
-    }
+  auto argv = args(env, info, 1);
+  auto it = js_services.find(number(env, argv[0]));
+  if (it == js_services.end()) return float64_array(env, {});
+  Stats& st = it->second->stats;
+  std::vector<double> out = {st.connections.get(),    st.active.get(),  st.bytes_in.get(), st.bytes_out.get(),
+                             st.connect_errors.get(), st.retries.get(), st.count.get(),    st.sum.get()};
+  for (size_t i = 0; i <= st.bounds.size(); i++) out.push_back(st.buckets[i].get());
+  for (int code = 0; code < 600; code++) {
+    double c = st.codes[code].get();
+    if (c > 0) out.push_back(code), out.push_back(c);
   }
-  napi_value arraybuffer, array;
-  void* data;
-  napi_create_arraybuffer(env, out.size() * sizeof(double), &data, &arraybuffer);
-  if (!out.empty()) memcpy(data, out.data(), out.size() * sizeof(double));
-  napi_create_typedarray(env, napi_float64_array, out.size(), arraybuffer, 0, &array);
-  return array;
+  return float64_array(env, out);
 }
 
 }  // namespace

@@ -12,9 +12,6 @@
 // Native tcp services go one step further for ports without ClientIP affinity: JS hands over the
 // listening socket, and accept, balancing (round-robin or least-connections), non-blocking connect
 // with retries on other endpoints, and counters all stay on the pump thread; JS swaps endpoint sets.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
@@ -206,18 +203,6 @@ void start_pair(Worker& w, Pair* p) {
 }
 
 // ------------------------------------------------------------------ native tcp services
-
-double number_arg(napi_env env, napi_value v) {
-  double d = 0;
-  napi_get_value_double(env, v, &d);
-  return d;
-}
-
-napi_value boolean(napi_env env, bool b) {
-  napi_value result;
-  napi_get_boolean(env, b, &result);
-  return result;
-}
 
 
 struct TcpBackend {
@@ -413,23 +398,15 @@ void sweep_connecting(Worker& w, int64_t now) {
   for (Connecting* c : late) connect_failed(w, c);  // timed out: retried on another endpoint
 }
 
-Worker* tcp_worker() { return workers().empty() ? nullptr : workers()[0]; }
-
 // tcpCreate(id, [leastConnections, maxAttempts, connectTimeoutMs, splice])
 napi_value TcpCreate(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Worker* w = tcp_worker();
+  auto argv = args(env, info, 2);
+  Worker* w = service_worker();
   if (!w) return nullptr;
   TcpService* s = new TcpService();
-  s->id = number_arg(env, argv[0]);
-  double o[4];
-  for (uint32_t i = 0; i < 4; i++) {
-    napi_value v;
-    napi_get_element(env, argv[1], i, &v);
-    o[i] = number_arg(env, v);
-  }
+  s->id = number(env, argv[0]);
+  std::vector<double> o = numbers(env, argv[1]);
+  o.resize(4);
   s->least_connections = o[0] != 0;
   s->max_attempts = int(o[1]);
   s->connect_timeout_ms = int64_t(o[2]);
@@ -448,93 +425,45 @@ napi_value TcpCreate(napi_env env, napi_callback_info info) {
 
 // tcpEndpoints(id, [ip, port, ...]): swaps the endpoint set at once; removed endpoints drain.
 napi_value TcpEndpoints(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Worker* w = tcp_worker();
+  auto argv = args(env, info, 2);
+  Worker* w = service_worker();
   if (!w) return nullptr;
-  double id = number_arg(env, argv[0]);
-  uint32_t n = 0;
-  napi_get_array_length(env, argv[1], &n);
-  std::vector<sockaddr_in> addrs;
-  for (uint32_t i = 0; i + 1 < n; i += 2) {
-    napi_value ip, port;
-    napi_get_element(env, argv[1], i, &ip);
-    napi_get_element(env, argv[1], i + 1, &port);
-    char text[64] = "";
-    size_t len = 0;
-    napi_get_value_string_utf8(env, ip, text, sizeof text, &len);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(uint16_t(number_arg(env, port)));
-    if (inet_pton(AF_INET, text, &a.sin_addr) == 1) addrs.push_back(a);
-  }
+  double id = number(env, argv[0]);
+  std::vector<sockaddr_in> addrs = ipv4_endpoints(env, argv[1]);
   w->post([id, addrs](Worker&) {
     auto it = tcp->services.find(id);
-    if (it == tcp->services.end()) return;
-    TcpService* s = it->second;
-    std::vector<TcpBackend*> next;
-    for (const sockaddr_in& a : addrs) {
-      TcpBackend* found = nullptr;
-      for (TcpBackend* b : s->backends)
-        if (!found && b->addr.sin_addr.s_addr == a.sin_addr.s_addr && b->addr.sin_port == a.sin_port) found = b;
-      if (found) {
-        found->refs++;
-      } else {
-        found = new TcpBackend();
-        found->addr = a;
-      }
-      next.push_back(found);
-    }
-    for (TcpBackend* b : s->backends) {
-      bool kept = false;
-      for (TcpBackend* k : next) kept = kept || k == b;
-      if (!kept) b->removed = true;
-      unref(b);
-    }
-    s->backends.swap(next);
+    if (it != tcp->services.end()) swap_endpoints(it->second->backends, addrs, [](TcpBackend*) {});
   });
   return nullptr;
 }
 
 // tcpListen(id, fd): serves the listening socket (a duplicate of `fd`; JS closes its own).
 napi_value TcpListen(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Worker* w = tcp_worker();
-  int fd = w ? fcntl(int(number_arg(env, argv[1])), F_DUPFD_CLOEXEC, 0) : -1;
+  auto argv = args(env, info, 2);
+  int fd = dup_listener(env, argv[1]);
   if (fd < 0) return boolean(env, false);
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  double id = number_arg(env, argv[0]);
-  w->post([id, fd](Worker& self) {
+  double id = number(env, argv[0]);
+  service_worker()->post([id, fd](Worker& self) {
     auto it = tcp->services.find(id);
     if (it == tcp->services.end()) return void(close(fd));
     TcpListener* l = new TcpListener();
     l->fd = fd;
     l->service = it->second;
     it->second->listeners.push_back(l);
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLET;
-    ev.data.ptr = l;
-    epoll_ctl(self.ep, EPOLL_CTL_ADD, fd, &ev);
-    l->on_event(self, EPOLLIN);  // connections queued before the handover
+    start_listener(self, fd, l);
   });
   return boolean(env, true);
 }
 
 // tcpClose(id): stops accepting; open pairs drain.
 napi_value TcpClose(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Worker* w = tcp_worker();
-  double id = number_arg(env, argv[0]);
+  auto argv = args(env, info, 1);
+  double id = number(env, argv[0]);
   auto known = js_tcp_services.find(id);
-  if (!w || known == js_tcp_services.end()) return nullptr;
+  if (!service_worker() || known == js_tcp_services.end()) return nullptr;
   TcpService* held = known->second;
   js_tcp_services.erase(known);
-  w->post([id, held](Worker& self) {
+  service_worker()->post([id, held](Worker& self) {
     unref(held);
     auto it = tcp->services.find(id);
     if (it == tcp->services.end()) return;
@@ -548,8 +477,7 @@ napi_value TcpClose(napi_env env, napi_callback_info info) {
       self.bury(l);
     }
     s->listeners.clear();
-    for (TcpBackend* b : s->backends) b->removed = true, unref(b);
-    s->backends.clear();
+    swap_endpoints(s->backends, {}, [](TcpBackend*) {});
     unref(s);
   });
   return nullptr;
@@ -557,22 +485,12 @@ napi_value TcpClose(napi_env env, napi_callback_info info) {
 
 // tcpStats(id) -> [connections, active, bytesIn, bytesOut, connectErrors, retries]
 napi_value TcpStats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  auto it = js_tcp_services.find(number_arg(env, argv[0]));
-  std::vector<double> out;
-  if (it != js_tcp_services.end()) {
-    TcpService* s = it->second;
-    out = {s->connections.get(), s->active.get(),         s->bytes_in.get(),
-           s->bytes_out.get(),   s->connect_errors.get(), s->retries.get()};
-  }
-  napi_value arraybuffer, array;
-  void* data;
-  napi_create_arraybuffer(env, out.size() * sizeof(double), &data, &arraybuffer);
-  if (!out.empty()) memcpy(data, out.data(), out.size() * sizeof(double));
-  napi_create_typedarray(env, napi_float64_array, out.size(), arraybuffer, 0, &array);
-  return array;
+  auto argv = args(env, info, 1);
+  auto it = js_tcp_services.find(number(env, argv[0]));
+  if (it == js_tcp_services.end()) return float64_array(env, {});
+  TcpService* s = it->second;
+  return float64_array(env, {s->connections.get(), s->active.get(), s->bytes_in.get(), s->bytes_out.get(),
+                             s->connect_errors.get(), s->retries.get()});
 }
 
 void call_js(napi_env env, napi_value callback, void*, void*) {
@@ -605,9 +523,9 @@ napi_value Init(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, "kubelite-pump", NAPI_AUTO_LENGTH, &name);
   napi_create_threadsafe_function(env, argv[0], nullptr, name, 0, 1, nullptr, nullptr, nullptr, call_js, &g.tsfn);
   napi_unref_threadsafe_function(env, g.tsfn);
-  int threads = int(number_arg(env, argv[1]));
-  g.idle_ms = int64_t(number_arg(env, argv[2]));
-  g.half_open_ms = int64_t(number_arg(env, argv[3]));
+  int threads = int(number(env, argv[1]));
+  g.idle_ms = int64_t(number(env, argv[2]));
+  g.half_open_ms = int64_t(number(env, argv[3]));
   for (int t = 0; t < (threads < 1 ? 1 : threads); t++) {
     Worker* w = new Worker();
     w->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -632,10 +550,10 @@ napi_value Add(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   bool use_splice = false;
   napi_get_value_bool(env, argv[3], &use_splice);
-  int fds[2] = {int(number_arg(env, argv[1])), int(number_arg(env, argv[2]))};
+  int fds[2] = {int(number(env, argv[1])), int(number(env, argv[2]))};
   if (workers().empty()) return boolean(env, false);
   Pair* p = new Pair();
-  p->id = number_arg(env, argv[0]);
+  p->id = number(env, argv[0]);
   p->splice = use_splice;
   bool ok = true;
   for (int i = 0; i < 2; i++) {
