@@ -29,11 +29,11 @@ const compiler = process.env.CXX ?? 'g++';
 const args = [
   '-O2', '-std=c++17', '-shared', '-fPIC', '-pthread', '-Wall',
   '-DNODE_GYP_MODULE_NAME=kubelite_pump', `-I${include}`,
-  '-o', `${output}.tmp`, ...sources,
+  '-o', `${output}.${process.pid}.tmp`, ...sources,
 ];
 try {
   execFileSync(compiler, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  execFileSync('mv', [`${output}.tmp`, output]);
+  execFileSync('mv', [`${output}.${process.pid}.tmp`, output]);
 } catch (err) {
   process.stderr.write(
     `native pump: build failed (${err.message}); the proxy will use its JavaScript pump\n`,
