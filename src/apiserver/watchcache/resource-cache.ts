@@ -84,7 +84,7 @@ export class ResourceCache {
   }
 
   /** Sends an event to every watcher it concerns, serializing it once per (type, format). */
-  dispatch(event: CacheEvent, revision: number, batch?: Set<Watcher>): void {
+  dispatch(event: CacheEvent, revision: number): void {
     if (this.watchers.size === 0) return;
     const now = this.deps.now();
     const resource = this.resource.name;
@@ -93,10 +93,7 @@ export class ResourceCache {
     let sent = 0;
     this.watchers.forCandidates(event.object, event.prev, (watcher) => {
       const type = watcher.typeFor(event);
-      if (
-        type !== undefined &&
-        watcher.write(event.bytes(type, watcher.init.format, onSerialize), now, batch)
-      ) {
+      if (type !== undefined && watcher.write(event.bytes(type, watcher.init.format, onSerialize), now)) {
         sent++;
       }
       watcher.revision = revision;

@@ -9,7 +9,7 @@ import { silentLogger } from '../../util/log.js';
 import { type ApiServerMetrics, createApiServerMetrics } from '../metrics.js';
 import { encodeObject } from '../registry/codec.js';
 import { createMemoryStorage } from '../storage/memory/memory-store.js';
-import type { Storage, StorageEvent, WatchHandlers } from '../storage/types.js';
+import type { Storage, WatchHandlers } from '../storage/types.js';
 import { jsonFormat } from './event.js';
 import type { ObjectFilter } from './filter.js';
 import { WatchCache } from './watch-cache.js';
@@ -294,52 +294,5 @@ describe('WatchCache', () => {
     expect(cache.ready).toBe(true);
     expect(cache.revision).toBeGreaterThanOrEqual(created.ok ? created.revision : Infinity);
     expect(cache.cache('pods').objects.has(storageKey(pods, 'default', 'later'))).toBe(true);
-  });
-
-  it('corks each watcher once for a batch of store events', async () => {
-    const inner = storage;
-    storage = {
-      ...inner,
-      currentRevision: () => inner.currentRevision(),
-      get: (k) => inner.get(k),
-      list: (p, o) => inner.list(p, o),
-      close: () => inner.close(),
-      // deliver whatever arrives in one turn of the event loop as one batch, as a group commit does
-      watch: (prefix, from, h) => {
-        const pending: StorageEvent[] = [];
-        return inner.watch(prefix, from, {
-          onError: h.onError,
-          onEvents(events) {
-            if (pending.length === 0) setImmediate(() => h.onEvents(pending.splice(0)));
-            pending.push(...events);
-          },
-        });
-      },
-    } as Storage;
-    await start();
-    const sink = new FakeSink();
-    let corks = 0;
-    let uncorks = 0;
-    Object.assign(sink, { cork: () => corks++, uncork: () => uncorks++ });
-    const f = filter();
-    const watcher = new Watcher(
-      {
-        resource: 'pods',
-        filter: f,
-        format: jsonFormat,
-        allowBookmarks: false,
-        maxBufferBytes: 1 << 20,
-        indexKey: '',
-      },
-      sink,
-    );
-    cache.cache('pods').addWatcher(watcher, cache.revision, cache.revision);
-    const keys = ['a', 'b', 'c'].map((n) => storageKey(pods, 'default', n));
-    const results = await Promise.all(
-      keys.map((k, i) => inner.create(k, encodeObject(pod(['a', 'b', 'c'][i]!)))),
-    );
-    await cache.waitForRevision(Math.max(...results.map((r) => (r.ok ? r.revision : 0))));
-    expect(sink.chunks).toHaveLength(3);
-    expect([corks, uncorks]).toEqual([1, 1]);
   });
 });

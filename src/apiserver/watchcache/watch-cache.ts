@@ -12,7 +12,6 @@ import type { ApiServerMetrics } from '../metrics.js';
 import { isStorageError, type Storage, type StorageEvent, type StorageWatch } from '../storage/types.js';
 import type { CacheEvent } from './event.js';
 import { ResourceCache } from './resource-cache.js';
-import type { Watcher } from './watcher.js';
 
 export const registryPrefix = '/registry/';
 
@@ -163,15 +162,13 @@ export class WatchCache {
   }
 
   private onEvents(events: readonly StorageEvent[]): void {
-    // A batch (the embedded store's group commit, an etcd watch response) goes out in one write per watcher.
-    const batch = events.length > 1 ? new Set<Watcher>() : undefined;
     for (const event of events) {
       const cache = this.caches.get(resourceOfKey(event.key));
       this.revision = Math.max(this.revision, event.revision);
       if (!cache) continue;
       const change = cache.apply(event);
       if (!change) continue;
-      cache.dispatch(change, this.revision, batch);
+      cache.dispatch(change, this.revision);
       for (const listener of this.listeners) {
         try {
           listener(cache.resource.name, change);
@@ -180,7 +177,6 @@ export class WatchCache {
         }
       }
     }
-    if (batch) for (const watcher of batch) watcher.uncork();
     if (this.waiters.length > 0) {
       const due = this.waiters.filter((w) => w.revision <= this.revision);
       if (due.length > 0) {

@@ -10,9 +10,6 @@ export interface WatchSink {
   readonly writableLength: number;
   end(): void;
   destroy(): void;
-  /** Optional write coalescing (ServerResponse has both): a batch of events leaves in one syscall. */
-  cork?(): void;
-  uncork?(): void;
 }
 
 export type CloseReason = 'client' | 'timeout' | 'slow' | 'shutdown' | 'reset';
@@ -72,15 +69,11 @@ export class Watcher {
   }
 
   /**
-   * Returns false if the watcher is (now) closed. With `batch`, the first write corks the sink and
-   * registers the watcher; the caller uncorks every batched watcher once the batch is dispatched.
+   * Returns false if the watcher is (now) closed. No explicit batching: ServerResponse corks its
+   * socket until the next tick, so the events of one store batch leave in one writev per watcher.
    */
-  write(chunk: Buffer, nowMs: number, batch?: Set<Watcher>): boolean {
+  write(chunk: Buffer, nowMs: number): boolean {
     if (this.closed) return false;
-    if (batch && this.sink.cork && !batch.has(this)) {
-      this.sink.cork();
-      batch.add(this);
-    }
     this.sink.write(chunk);
     this.lastWriteMs = nowMs;
     const pending = this.sink.writableLength;
@@ -90,11 +83,6 @@ export class Watcher {
       return false;
     }
     return true;
-  }
-
-  /** Sends what a batch corked. */
-  uncork(): void {
-    this.sink.uncork?.();
   }
 
   /** Ends the stream. A slow watcher's socket is destroyed: its buffered bytes are dropped at once. */
