@@ -10,6 +10,10 @@ type Command = {
 const commands: Record<string, Command> = {
   apiserver: { describe: 'serve the Kubernetes v1 API', load: () => import('./apiserver.js') },
   scheduler: { describe: 'bind pending pods to nodes', load: () => import('./scheduler.js') },
+  'controller-manager': {
+    describe: 'run the replication, endpoints, node lifecycle and garbage collection controllers',
+    load: () => import('./controller-manager.js'),
+  },
   kubelet: { describe: 'run the pods bound to this node', load: () => import('./kubelet.js') },
   up: { describe: 'run a whole cluster on this machine', load: () => import('./up.js') },
   down: { describe: 'stop a cluster started by up, remove its containers', load: () => import('./down.js') },

@@ -34,6 +34,8 @@ export interface FakeCluster {
   readonly clock: FakeClock;
   readonly client: ControllerClient;
   readonly informers: InformerSource;
+  /** An informer factory over the fake informers (always synced; start and stop do nothing). */
+  readonly factory: InformerSource & { start(signal: AbortSignal): void; stopped(): Promise<void> };
   /** Writes made through `client`, in order. */
   readonly actions: Action[];
   /** When false, changes wait in a queue until deliver(). Default true. */
@@ -261,16 +263,18 @@ export function createFakeCluster(clock = new FakeClock()): FakeCluster {
     nodes: clusterScoped(resource('nodes')),
   } as unknown as ControllerClient;
 
+  const informerSource: InformerSource = {
+    informer: ((name: string, opts?: { indexers?: Record<string, Indexer<KubeObject>> }) => {
+      const i = informer(name);
+      if (opts?.indexers) i.addIndexers(opts.indexers);
+      return i;
+    }) as unknown as InformerSource['informer'],
+  };
   const cluster: FakeCluster = {
     clock,
     client,
-    informers: {
-      informer: ((name: string, opts?: { indexers?: Record<string, Indexer<KubeObject>> }) => {
-        const i = informer(name);
-        if (opts?.indexers) i.addIndexers(opts.indexers);
-        return i;
-      }) as unknown as InformerSource['informer'],
-    },
+    informers: informerSource,
+    factory: { ...informerSource, start: () => {}, stopped: async () => {} },
     actions,
     autoDeliver: true,
     deliver(count = Number.POSITIVE_INFINITY) {
