@@ -152,6 +152,24 @@ describe.each(backends)('apiserver CRUD (%s)', (backend) => {
     );
   });
 
+  it('lists at an exact older resourceVersion from storage', async () => {
+    const before = (await call('GET', pods)).json;
+    await call('POST', pods, pod('after-exact'));
+    const exact = await call(
+      'GET',
+      `${pods}?resourceVersion=${before.metadata.resourceVersion}&resourceVersionMatch=Exact`,
+    );
+    expect(exact.status).toBe(200);
+    expect(exact.json.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(exact.json.items.map((p: any) => p.metadata.name)).toEqual(
+      before.items.map((p: any) => p.metadata.name),
+    );
+    const notOlder = await call('GET', `${pods}?resourceVersion=${before.metadata.resourceVersion}`);
+    expect(notOlder.json.items.some((p: any) => p.metadata.name === 'after-exact')).toBe(true);
+    const bad = await call('GET', `${pods}?resourceVersionMatch=Exact`);
+    expect(bad.status).toBe(400);
+  });
+
   it('creates endpoints on PUT (Kubernetes allows create-on-update there) but not pods', async () => {
     const ep = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'ep-put' }, subsets: [] };
     const created = await call('PUT', '/api/v1/namespaces/default/endpoints/ep-put', ep);

@@ -63,10 +63,11 @@ describe.each(backends)('apiserver lifecycle (%s)', (backend) => {
     );
     await eventually(
       () => call('GET', '/api/v1/namespaces/doomed/pods'),
-      (r) => r.json.items.length === 1 && r.json.items[0].metadata.name === 'bound',
+      (r) =>
+        r.json.items.length === 1 &&
+        r.json.items[0].metadata.name === 'bound' &&
+        r.json.items[0].metadata.deletionTimestamp !== undefined,
     );
-    const bound = (await call('GET', '/api/v1/namespaces/doomed/pods/bound')).json;
-    expect(bound.metadata.deletionTimestamp).toBeDefined();
     // the kubelet finishes the delete
     await call('DELETE', '/api/v1/namespaces/doomed/pods/bound?gracePeriodSeconds=0');
     await eventually(
@@ -74,6 +75,24 @@ describe.each(backends)('apiserver lifecycle (%s)', (backend) => {
       (r) => r.status === 404,
     );
     expect((await call('GET', '/api/v1/namespaces/doomed/services')).json.items).toEqual([]);
+  });
+
+  it('changes only spec.finalizers through namespaces/{name}/finalize', async () => {
+    await call('POST', '/api/v1/namespaces', { metadata: { name: 'fin-ns' } });
+    const current = (await call('GET', '/api/v1/namespaces/fin-ns')).json;
+    expect(current.spec.finalizers).toEqual(['kubernetes']);
+    const body = {
+      ...current,
+      metadata: { ...current.metadata, labels: { ignored: 'yes' } },
+      spec: { finalizers: [] },
+    };
+    const res = await call('PUT', '/api/v1/namespaces/fin-ns/finalize', body);
+    expect(res.status).toBe(200);
+    expect(res.json.spec.finalizers).toEqual([]);
+    expect(res.json.metadata.labels).toBeUndefined();
+    // without the finalizer, deleting the namespace removes it at once
+    await call('DELETE', '/api/v1/namespaces/fin-ns');
+    expect((await call('GET', '/api/v1/namespaces/fin-ns')).status).toBe(404);
   });
 
   it('refuses to delete the system namespaces', async () => {

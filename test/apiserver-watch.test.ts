@@ -139,6 +139,19 @@ describe.each(backends)('apiserver watch (%s)', (backend) => {
     w.close();
   });
 
+  it('ends the initial events with a marked BOOKMARK when sendInitialEvents=true', async () => {
+    const w = await watch(
+      api.url,
+      `${pods}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&resourceVersion=`,
+    );
+    const events: Array<{ type: string; object: any }> = [];
+    for (let e = await w.next(); e && e.type !== 'BOOKMARK'; e = await w.next()) events.push(e);
+    expect(events.every((e) => e.type === 'ADDED')).toBe(true);
+    const list = (await call('GET', pods)).json.items;
+    expect(events).toHaveLength(list.length);
+    w.close();
+  });
+
   it('rejects watches with an invalid selector with 400', async () => {
     const res = await call('GET', `${pods}?watch=true&fieldSelector=nope%3Dx`);
     expect(res.status).toBe(400);

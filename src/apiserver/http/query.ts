@@ -23,7 +23,13 @@ export function parseListQuery(query: URLSearchParams): ListQuery {
   }
   const resourceVersion = query.get('resourceVersion') || undefined;
   if (resourceVersion !== undefined) parseResourceVersion(resourceVersion);
-  if (rvMatch !== undefined && resourceVersion === undefined) {
+  // Watch-list (sendInitialEvents=true) sends resourceVersionMatch=NotOlderThan with an empty resourceVersion.
+  const sendInitialEvents = isTrue(query.get('sendInitialEvents'));
+  if (
+    rvMatch !== undefined &&
+    resourceVersion === undefined &&
+    !(sendInitialEvents && rvMatch === 'NotOlderThan')
+  ) {
     throw badRequest(
       'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
     );
