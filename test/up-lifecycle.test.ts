@@ -1,7 +1,7 @@
 // `kubelite up` lifecycle without nodes (a master only): start and readiness, kubectl through the
 // written kubeconfig, one up per data dir, Ctrl-C stopping every component in order, a restart on the
 // same data dir finding its objects, a killed supervisor taking its components with it, and a clear
-// failure when the apiserver cannot start.
+// failure when the apiserver cannot start. `kubelite down` stops a running up.
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUpCluster, isRunning, type UpCluster } from './up-harness.js';
@@ -68,8 +68,12 @@ describe('kubelite up (master only)', () => {
     expect(await c.kubectlOk(['get', 'namespace', 'kept-across-restarts', '-o', 'name'])).toContain(
       'namespace/kept-across-restarts',
     );
-    again.child.kill('SIGTERM');
+    // kubelite down stops a running up (which stops its components in order).
+    const down = await c.kubelite(['down', '--data-dir', c.dataDir]);
+    expect(down.stdout).toContain(`stopping kubelite up (pid ${again.child.pid})`);
     expect(await again.exited).toBe(0);
+    expect(again.output()).toMatch(/SIGTERM: stopping the cluster/);
+    expect(again.output()).toMatch(/■ apiserver +stopped/);
   });
 
   it('takes its components down with it when the supervisor is killed', async () => {

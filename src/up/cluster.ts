@@ -183,6 +183,7 @@ async function launch(
   const state: ClusterState = { version: 1, supervisorPid: process.pid, layout, components: {} };
   writeClusterState(options.dataDir, state);
   const env = childEnvironment(input.env ?? process.env);
+  const startedAt = Date.now();
   let apiserverExits = 0;
 
   // cluster.json first, then the terminal: whoever reacts to a line finds the file up to date.
@@ -257,6 +258,7 @@ async function launch(
   const nodeWatch = createNodeWatch({
     client,
     names: layout.nodes.map((n) => n.name),
+    heartbeatSinceMs: startedAt,
     onChange: (readiness) => {
       reporter.node(readiness);
       logger.info(readiness, 'node readiness');

@@ -4,7 +4,6 @@
 // adopts them), and with purge deletes the data dir: store, logs, kubeconfig, node state.
 import { rmSync } from 'node:fs';
 import { lockOwner, processCommandLine } from './lock.js';
-import { removeNodeContainers } from './node-cleanup.js';
 import { type ClusterState, leftoverComponents, readClusterState, stopLeftovers } from './state.js';
 
 export interface DownOptions {
@@ -57,7 +56,9 @@ export async function downCluster(options: DownOptions): Promise<DownResult> {
       );
       result.stoppedLeftovers = leftovers.map((l) => l.name);
     }
-    if (!options.keepContainers) {
+    if (!options.keepContainers && state.layout.nodes.length > 0) {
+      // Loaded only when needed: the runtimes bring dockerode along.
+      const { removeNodeContainers } = await import('./node-cleanup.js');
       for (const node of state.layout.nodes) {
         const removed = await removeNodeContainers(state.layout.runtime, node);
         if (removed > 0) options.say(`removed ${removed} pod sandbox(es) of ${node.name}`);

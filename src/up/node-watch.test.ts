@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Node } from '../api/types.js';
 import { useFakeApiServer } from '../client/testing/fixture.js';
-import { createNodeWatch, type NodeReadiness } from './node-watch.js';
+import { createNodeWatch, type NodeReadiness, readinessOf, staleHeartbeat } from './node-watch.js';
 
 function node(name: string, ready: 'True' | 'False', reason?: string): Node {
   return {
@@ -50,5 +50,21 @@ describe('node watch', () => {
     const waiting = watch.allReady(stop.signal);
     stop.abort();
     expect(await waiting).toBe(false);
+  });
+
+  it('does not count a Ready condition whose heartbeat is older than the start (a previous run)', () => {
+    const at = (time: string): Node => ({
+      ...node('n', 'True'),
+      status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: time }] },
+    });
+    const start = Date.parse('2030-01-01T00:00:10.600Z');
+    expect(readinessOf('n', at('2030-01-01T00:00:09Z'), start)).toEqual({
+      name: 'n',
+      ready: 'Unknown',
+      reason: staleHeartbeat,
+    });
+    expect(readinessOf('n', at('2030-01-01T00:00:10Z'), start)).toEqual({ name: 'n', ready: 'True' });
+    expect(readinessOf('n', at('2030-01-01T00:00:09Z'))).toEqual({ name: 'n', ready: 'True' });
+    expect(readinessOf('n', undefined, start)).toEqual({ name: 'n', ready: 'Missing' });
   });
 });

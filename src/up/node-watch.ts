@@ -16,6 +16,11 @@ export interface NodeWatchOptions {
   client: Pick<KubeClient, 'resource'>;
   names: readonly string[];
   onChange(readiness: NodeReadiness): void;
+  /**
+   * A Ready condition whose last heartbeat is older than this (ms since the epoch) does not count:
+   * after a restart, nodes still say Ready from the previous run until their new kubelet reports.
+   */
+  heartbeatSinceMs?: number;
   logger?: Logger;
 }
 
@@ -27,9 +32,20 @@ export interface NodeWatch {
   readiness(): NodeReadiness[];
 }
 
-export function readinessOf(name: string, node: Node | undefined): NodeReadiness {
+export const staleHeartbeat = 'Ready from an earlier run, no heartbeat since this up started';
+
+export function readinessOf(name: string, node: Node | undefined, heartbeatSinceMs = 0): NodeReadiness {
   if (!node) return { name, ready: 'Missing' };
   const condition = node.status?.conditions?.find((c) => c.type === 'Ready');
+  const beat = Date.parse(condition?.lastHeartbeatTime ?? '');
+  // Heartbeats carry whole seconds.
+  if (
+    heartbeatSinceMs > 0 &&
+    condition?.status === 'True' &&
+    !(beat >= Math.floor(heartbeatSinceMs / 1000) * 1000)
+  ) {
+    return { name, ready: 'Unknown', reason: staleHeartbeat };
+  }
   const ready = condition?.status === 'True' || condition?.status === 'False' ? condition.status : 'Unknown';
   return condition?.reason ? { name, ready, reason: condition.reason } : { name, ready };
 }
@@ -44,7 +60,7 @@ export function createNodeWatch(options: NodeWatchOptions): NodeWatch {
 
   function observe(name: string, node: Node | undefined): void {
     if (!wanted.has(name)) return;
-    const next = readinessOf(name, node);
+    const next = readinessOf(name, node, options.heartbeatSinceMs);
     const previous = state.get(name);
     if (previous?.ready === next.ready && previous.reason === next.reason) return;
     state.set(name, next);

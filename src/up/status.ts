@@ -1,7 +1,7 @@
 // The terminal side of `kubelite up`: one short, coloured line per thing worth knowing (a component
 // up or down with its pid, a restart, a node's readiness), never the components' own logs.
 import type { ComponentEvent } from './component.js';
-import type { NodeReadiness } from './node-watch.js';
+import { type NodeReadiness, staleHeartbeat } from './node-watch.js';
 
 export type Tone = 'ok' | 'bad' | 'warn' | 'info' | 'dim';
 
@@ -63,6 +63,10 @@ export function describeNode(readiness: NodeReadiness): [Tone, string] {
       return ['ok', `${name} Ready`];
     case 'Missing':
       return ['bad', `${name} not registered (deleted?)`];
+    case 'Unknown':
+      if (readiness.reason === staleHeartbeat)
+        return ['info', `${name} waiting for its kubelet (${staleHeartbeat})`];
+      return ['warn', `${name} NotReady (Unknown${readiness.reason ? `: ${readiness.reason}` : ''})`];
     default:
       return ['warn', `${name} NotReady${readiness.reason ? ` (${readiness.reason})` : ''}`];
   }
