@@ -98,33 +98,35 @@ export function createServiceAllocators(options: ServiceAllocatorOptions): Servi
       spec.clusterIPs ??= ['None'];
     }
     if (needsNodePorts(svc)) {
-      (spec.ports ?? []).forEach((port, i) => {
-        if (port.nodePort) {
-          if (keep.ports.includes(port.nodePort)) return;
-          const outcome = ports.allocate(port.nodePort);
-          if (outcome === 'ok') taken.push([ports, port.nodePort]);
-          else {
-            causes.push({
-              reason: 'FieldValueInvalid',
-              field: `spec.ports[${i}].nodePort`,
-              message:
-                outcome === 'taken'
-                  ? `Invalid value: ${port.nodePort}: provided port is already allocated`
-                  : `Invalid value: ${port.nodePort}: provided port is not in the valid range. The range of valid ports is ${rangeText}`,
-            });
-          }
+      const servicePorts = spec.ports ?? [];
+      // Requested ports first, so a dynamically chosen one can never take a port asked for later in the list.
+      servicePorts.forEach((port, i) => {
+        if (!port.nodePort || keep.ports.includes(port.nodePort)) return;
+        const outcome = ports.allocate(port.nodePort);
+        if (outcome === 'ok') taken.push([ports, port.nodePort]);
+        else {
+          causes.push({
+            reason: 'FieldValueInvalid',
+            field: `spec.ports[${i}].nodePort`,
+            message:
+              outcome === 'taken'
+                ? `Invalid value: ${port.nodePort}: provided port is already allocated`
+                : `Invalid value: ${port.nodePort}: provided port is not in the valid range. The range of valid ports is ${rangeText}`,
+          });
+        }
+      });
+      servicePorts.forEach((port, i) => {
+        if (port.nodePort) return;
+        const value = ports.allocateNext();
+        if (value === undefined) {
+          causes.push({
+            reason: 'FieldValueInvalid',
+            field: `spec.ports[${i}].nodePort`,
+            message: 'Invalid value: range is full',
+          });
         } else {
-          const value = ports.allocateNext();
-          if (value === undefined) {
-            causes.push({
-              reason: 'FieldValueInvalid',
-              field: `spec.ports[${i}].nodePort`,
-              message: 'Invalid value: range is full',
-            });
-          } else {
-            taken.push([ports, value]);
-            port.nodePort = value;
-          }
+          taken.push([ports, value]);
+          port.nodePort = value;
         }
       });
     }
