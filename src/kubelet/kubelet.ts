@@ -179,10 +179,13 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     nodeAllocatable: () => (facts ? nodeCapacity(facts) : {}),
     volumesDir: join(o.rootDir, 'pods'),
   });
+  /** Pod uids the start-up listing found in the runtime; any other pod's first sync reads nothing. */
+  let listedUids: Set<string> | undefined;
   const podWorkers = new PodWorkers({
     clock,
     logger: log,
     maxConcurrent: o.maxConcurrentSyncs,
+    isFresh: (uid) => listedUids !== undefined && !listedUids.has(uid),
     sync: (work) => syncer.sync(work),
     observe: (operation, seconds) =>
       metrics.podWorkerDuration.observe({ operation_type: operation }, seconds),
@@ -212,7 +215,9 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     const known = new Set<string>();
     for (const pod of pods.store.values()) known.add(pod.metadata.uid ?? '');
     let orphans = 0;
-    for (const [uid, state] of groupByPod(sandboxes, containers)) {
+    const byPod = groupByPod(sandboxes, containers);
+    listedUids = new Set(byPod.keys());
+    for (const [uid, state] of byPod) {
       if (known.has(uid)) continue;
       const anyContainer = state.containers[0];
       const pod = orphanPod(

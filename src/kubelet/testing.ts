@@ -86,7 +86,14 @@ export function fakeNode(options: FakeNodeOptions = {}) {
     nodeAllocatable: () => ({ cpu: '2', memory: '4Gi' }),
     volumesDir: `/tmp/kubelite-kubelet-test-${process.pid}`,
   });
-  workers = new PodWorkers({ clock, logger: silentLogger, maxConcurrent: 4, sync: (w) => syncer.sync(w) });
+  workers = new PodWorkers({
+    clock,
+    logger: silentLogger,
+    maxConcurrent: 4,
+    sync: (w) => syncer.sync(w),
+    // Pods made by tests are new to the runtime.
+    isFresh: () => true,
+  });
   const w = workers;
   runtime.subscribe((e) => {
     if (e.type === 'died' || e.type === 'oom') w.trigger(e.podUid);

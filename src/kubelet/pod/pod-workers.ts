@@ -14,6 +14,8 @@ export interface PodWorkersOptions {
   /** Pods syncing at once. */
   maxConcurrent: number;
   sync(work: PodWork): Promise<SyncResult>;
+  /** True when the runtime is known to hold nothing of this pod (its first sync skips the read). */
+  isFresh?(uid: string): boolean;
   /** Each sync's duration by kind (create, sync, kill), for kubelet_pod_worker_duration_seconds. */
   observe?(operation: 'create' | 'sync' | 'kill', seconds: number): void;
 }
@@ -49,6 +51,7 @@ export class PodWorkers {
     let slot = this.slots.get(uid);
     if (!slot) {
       slot = { work: newPodWork(pod), running: false, queued: false, dirty: false, failures: 0 };
+      slot.work.assumeEmpty = this.o.isFresh?.(uid) ?? false;
       this.slots.set(uid, slot);
     }
     slot.work.pod = pod;

@@ -9,15 +9,16 @@ describe('pod sync', () => {
     const pod = testPod('web', { containers: [testContainer('a'), testContainer('b')] }, node.clock);
     node.workers.update(pod);
     await node.settle();
-    const ops = node.runtime.calls.map((c) => c.op).filter((op) => !op.startsWith('list'));
+    const ops = node.runtime.calls.map((c) => c.op);
+    // A new pod: nothing to list first; afterwards only the containers made are inspected.
     expect(ops).toEqual([
       'runPodSandbox',
-      'imageStatus',
       'createContainer',
       'startContainer',
-      'imageStatus',
       'createContainer',
       'startContainer',
+      'containerStatus',
+      'containerStatus',
     ]);
     const status = node.status(pod)!;
     expect(status.phase).toBe('Running');
@@ -148,7 +149,7 @@ describe('pod sync', () => {
       message: 'Back-off pulling image "nope:2"',
     });
     // The image check is retried when the back-off ends.
-    const checks = () => node.runtime.calls.filter((c) => c.op === 'imageStatus').length;
+    const checks = () => node.runtime.calls.filter((c) => c.op === 'createContainer').length;
     const before = checks();
     await node.advance(10_500);
     expect(checks()).toBe(before + 2);

@@ -15,13 +15,25 @@ import type { KubeletMetrics } from '../metrics.js';
 import { runProbe } from '../prober/probe.js';
 import type { ProberManager } from '../prober/prober-manager.js';
 import { isRuntimeError } from '../runtime/errors.js';
-import type { ContainerStatus, EnvVar, Runtime } from '../runtime/types.js';
+import type {
+  ContainerStatus,
+  EnvVar,
+  PodSandboxConfig,
+  PodSandboxStatus,
+  Runtime,
+} from '../runtime/types.js';
 import { computePodStatus, isTerminalPhase, type Waiting } from '../status/pod-status.js';
 import { containerConfig, sandboxConfig, volumeMounts } from './container-config.js';
 import { type BackoffTracker, formatGoDuration } from './crash-backoff.js';
 import { containerEnv, EnvError } from './env.js';
 import { backoffKey, type ContainerStart, computePodActions } from './pod-actions.js';
-import { currentSandbox, emptyPodState, type PodRuntimeState, readPodState } from './pod-state.js';
+import {
+  currentSandbox,
+  emptyPodState,
+  type PodRuntimeState,
+  podStateOf,
+  readPodState,
+} from './pod-state.js';
 
 /** One pod as the workers know it. */
 export interface PodWork {
@@ -40,6 +52,8 @@ export interface PodWork {
   state?: PodRuntimeState;
   /** A container of the pod was started by this kubelet (so its start is measured). */
   startedHere: boolean;
+  /** The runtime had nothing of this pod when the kubelet listed it: the first sync need not look. */
+  assumeEmpty: boolean;
   startMeasured: boolean;
   syncs: number;
 }
@@ -52,6 +66,7 @@ export function newPodWork(pod: Pod): PodWork {
     goneFromApi: false,
     waiting: new Map(),
     startedHere: false,
+    assumeEmpty: false,
     startMeasured: false,
     syncs: 0,
   };
@@ -97,6 +112,8 @@ export interface PodSyncerOptions {
 
 interface StartOutcome {
   started: boolean;
+  /** The container created (started or not). */
+  containerId?: string;
   retryAfterMs?: number;
 }
 
@@ -131,7 +148,7 @@ export class PodSyncer {
       await this.stopFinished(work);
       return {};
     }
-    let state = await readPodState(runtime, uid);
+    let state = work.syncs === 1 && work.assumeEmpty ? emptyPodState(uid) : await readPodState(runtime, uid);
     const now = clock.now();
     const actions = computePodActions({
       pod,
@@ -145,14 +162,17 @@ export class PodSyncer {
       retry = retry === undefined ? ms : Math.min(retry, ms);
     };
     work.waiting.clear();
-    let acted = false;
+    // What changed in the runtime: stops need a fresh read, creations only their own statuses.
+    let stopped = false;
     let started = false;
+    let newSandbox: PodSandboxStatus | undefined;
+    const created: string[] = [];
     const graceMs = (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
 
-    if (actions.killPod) acted = (await this.killPod(pod, state, graceMs)) || acted;
+    if (actions.killPod) stopped = await this.killPod(pod, state, graceMs);
     for (const kill of actions.kill) {
       await this.killContainer(pod, kill.container, kill.status, graceMs, kill.message);
-      acted = true;
+      stopped = true;
     }
 
     const sandbox = currentSandbox(state);
@@ -172,12 +192,12 @@ export class PodSyncer {
           );
           this.o.metrics.restartedPods.inc();
         }
+        const config = sandboxConfig(pod, actions.sandboxAttempt, this.o.hostIP);
         try {
-          const created = await runtime.runPodSandbox(
-            sandboxConfig(pod, actions.sandboxAttempt, this.o.hostIP),
-          );
-          sandboxId = created.sandboxId;
-          podIP = created.ip;
+          const sandbox = await runtime.runPodSandbox(config);
+          sandboxId = sandbox.sandboxId;
+          podIP = sandbox.ip;
+          newSandbox = sandboxStatusOf(config, sandbox.sandboxId, sandbox.ip, now);
           this.o.failureBackoff.reset(key);
         } catch (err) {
           this.o.events.pod(
@@ -187,8 +207,8 @@ export class PodSyncer {
             `Failed to create pod sandbox: ${messageOf(err)}`,
           );
           retryIn(this.o.failureBackoff.next(key, now));
+          stopped = true; // a half-made sandbox may be left: read the state again
         }
-        acted = true;
       }
     }
 
@@ -211,13 +231,20 @@ export class PodSyncer {
     if (sandboxId) {
       for (const start of actions.start) {
         const outcome = await this.startContainer(work, start, sandboxId, podIP);
-        acted = true;
         started ||= outcome.started;
+        if (outcome.containerId) created.push(outcome.containerId);
         if (outcome.retryAfterMs !== undefined) retryIn(outcome.retryAfterMs);
       }
     }
 
-    if (acted) state = await readPodState(runtime, uid);
+    if (stopped) state = await readPodState(runtime, uid);
+    else if (newSandbox || created.length > 0) {
+      const fresh = await Promise.all(created.map((id) => runtime.containerStatus(id)));
+      state = podStateOf(uid, newSandbox ? [newSandbox, ...state.sandboxes] : state.sandboxes, [
+        ...fresh.filter((c): c is ContainerStatus => c !== undefined),
+        ...state.containers,
+      ]);
+    }
     if (started) state = await this.collectGarbage(state);
     work.state = state;
     const current = currentSandbox(state);
@@ -380,9 +407,6 @@ export class PodSyncer {
       }
       return { started: false, retryAfterMs: imageWait };
     }
-    if (!(await runtime.imageStatus(image)).present) return missing();
-    failureBackoff.reset(imageKey);
-    events.container(pod, c, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
 
     let config: ReturnType<typeof containerConfig>;
     try {
@@ -401,6 +425,7 @@ export class PodSyncer {
       this.o.restartBackoff.next(backoffKey(uid, c.name), start.previous?.finishedAt || now);
       this.o.metrics.containerRestarts.inc();
     }
+    // The runtime checks the image as it creates the container (it never pulls): one call, not two.
     let id: string;
     try {
       id = await runtime.createContainer(sandboxId, config);
@@ -408,14 +433,16 @@ export class PodSyncer {
       if (isRuntimeError(err, 'ImageNotPresent')) return missing();
       return failed('CreateContainerError', messageOf(err), 'create');
     }
+    failureBackoff.reset(imageKey);
     failureBackoff.reset(`${uid}/${c.name}/create`);
+    events.container(pod, c, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
     events.container(pod, c, 'Normal', 'Created', `Created container ${c.name}`);
     try {
       await runtime.startContainer(id);
     } catch (err) {
       // The instance now shows as exited (StartError); the next sync restarts it under back-off.
       events.container(pod, c, 'Warning', 'Failed', `Error: ${messageOf(err)}`);
-      return { started: false, retryAfterMs: 0 };
+      return { started: false, containerId: id, retryAfterMs: 0 };
     }
     events.container(pod, c, 'Normal', 'Started', `Started container ${c.name}`);
     work.startedHere = true;
@@ -428,7 +455,7 @@ export class PodSyncer {
         if (status) await this.killContainer(pod, c, status, 0, `FailedPostStartHook`);
       }
     }
-    return { started: true };
+    return { started: true, containerId: id };
   }
 
   private emptyDir(uid: string, volume: string): string {
@@ -482,6 +509,23 @@ export class PodSyncer {
       this.o.metrics.podStartDuration.observe(Math.max(0, this.o.clock.now() - created) / 1000);
     }
   }
+}
+
+/** The status of a sandbox just made, from its config and the runtime's answer (no inspect needed). */
+function sandboxStatusOf(config: PodSandboxConfig, id: string, ip: string, now: number): PodSandboxStatus {
+  return {
+    id,
+    podUid: config.uid,
+    namespace: config.namespace,
+    name: config.name,
+    attempt: config.attempt ?? 0,
+    state: 'ready',
+    ip,
+    createdAt: now,
+    labels: config.labels ?? {},
+    annotations: config.annotations ?? {},
+    portMappings: config.portMappings ?? [],
+  };
 }
 
 export function latestByName(state: PodRuntimeState): Map<string, ContainerStatus> {
