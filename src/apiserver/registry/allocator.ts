@@ -6,10 +6,15 @@
 export class RangeAllocator {
   private readonly taken = new Set<number>();
 
-  /** Offsets 0..size-1 map to values base..base+size-1 (an IPv4 address as a number, or a port). */
+  /**
+   * Offsets 0..size-1 map to values base..base+size-1 (an IPv4 address as a number, or a port). The
+   * first `staticBand` offsets are where users pick fixed values (30080, x.y.0.10): free choices come
+   * from above it while anything is free there (Kubernetes' KEP-3070/3668 split).
+   */
   constructor(
     readonly base: number,
     readonly size: number,
+    readonly staticBand = 0,
   ) {
     if (!(size > 0)) throw new Error('allocator range is empty');
   }
@@ -35,12 +40,17 @@ export class RangeAllocator {
     return 'ok';
   }
 
-  /** Reserves some free value, or undefined when the range is full. */
+  /** Reserves some free value (above the static band first), or undefined when the range is full. */
   allocateNext(): number | undefined {
     if (this.taken.size >= this.size) return undefined;
-    const start = Math.floor(Math.random() * this.size);
-    for (let i = 0; i < this.size; i++) {
-      const offset = (start + i) % this.size;
+    return this.pick(this.staticBand, this.size) ?? this.pick(0, this.staticBand);
+  }
+
+  private pick(from: number, to: number): number | undefined {
+    const span = to - from;
+    const start = Math.floor(Math.random() * span);
+    for (let i = 0; i < span; i++) {
+      const offset = from + ((start + i) % span);
       if (!this.taken.has(offset)) {
         this.taken.add(offset);
         return this.base + offset;
@@ -66,7 +76,19 @@ export function ipRangeAllocator(cidr: string): RangeAllocator {
   }
   const size = 2 ** (32 - prefix);
   const base = network - (network % size);
-  return new RangeAllocator(base + 1, size - 2);
+  return new RangeAllocator(base + 1, size - 2, staticBandOf(size, 16, 256, 16));
+}
+
+/** Node ports: a static band of min(max(16, size/32), 128) ports at the bottom of the range. */
+export function portRangeAllocator(min: number, max: number): RangeAllocator {
+  const size = max - min + 1;
+  return new RangeAllocator(min, size, staticBandOf(size, 16, 128, 32));
+}
+
+/** Kubernetes' band size: min(max(lower, size/step), upper), never the whole range. */
+function staticBandOf(size: number, lower: number, upper: number, step: number): number {
+  const band = Math.min(Math.max(lower, Math.floor(size / step)), upper);
+  return band >= size ? 0 : band;
 }
 
 export function parseIPv4(text: string): number | undefined {

@@ -25,6 +25,13 @@ describe('RangeAllocator', () => {
     expect(a.allocate(101)).toBe('taken');
   });
 
+  it('chooses free values above the static band while any are free there', () => {
+    const a = new RangeAllocator(0, 20, 16);
+    const first = Array.from({ length: 4 }, () => a.allocateNext()!).sort((x, y) => x - y);
+    expect(first).toEqual([16, 17, 18, 19]);
+    expect(a.allocateNext()).toBeLessThan(16);
+  });
+
   it('excludes network and broadcast addresses of a CIDR', () => {
     const ips = ipRangeAllocator('127.10.0.0/30');
     expect(ips.size).toBe(2);

@@ -5,7 +5,13 @@
 // DESIGN: containers reach services through a node port on the bridge gateway).
 import { invalid } from '../../api/errors.js';
 import type { KubeObject, Service, StatusCause } from '../../api/types.js';
-import { formatIPv4, ipRangeAllocator, parseIPv4, RangeAllocator } from './allocator.js';
+import {
+  formatIPv4,
+  ipRangeAllocator,
+  parseIPv4,
+  portRangeAllocator,
+  type RangeAllocator,
+} from './allocator.js';
 import { noReservation, type Reservation, type WriteHooks } from './reservation.js';
 
 export interface ServiceAllocatorOptions {
@@ -30,10 +36,7 @@ interface Held {
 
 export function createServiceAllocators(options: ServiceAllocatorOptions): ServiceAllocators {
   const ips = ipRangeAllocator(options.clusterIPRange);
-  const ports = new RangeAllocator(
-    options.nodePortRange.min,
-    options.nodePortRange.max - options.nodePortRange.min + 1,
-  );
+  const ports = portRangeAllocator(options.nodePortRange.min, options.nodePortRange.max);
   const rangeText = `${options.nodePortRange.min}-${options.nodePortRange.max}`;
 
   const needsClusterIP = (svc: Service) => svc.spec?.type !== 'ExternalName';
