@@ -21,6 +21,11 @@ export class LatencyHistogram {
     this.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
   }
 
+  /** The latency at any percentile (e.g. 90, 99.9), in milliseconds. */
+  atMs(percentile: number): number {
+    return Math.round(this.histogram.getValueAtPercentile(percentile)) / 1000;
+  }
+
   /** Percentiles in milliseconds. */
   percentilesMs(): Percentiles {
     const h = this.histogram;

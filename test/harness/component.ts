@@ -17,10 +17,17 @@ export interface StartedComponent {
 
 export async function startComponent(
   args: string[],
-  options: { urlPattern?: RegExp; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    urlPattern?: RegExp;
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+    /** A command prefix that execs the rest, e.g. ['prlimit', '--nofile=65536', '--']. */
+    wrap?: string[];
+  } = {},
 ): Promise<StartedComponent> {
-  const pattern = options.urlPattern ?? /(?:listening on|serving metrics on) (http:\/\/[\d.]+:\d+)/;
-  const child = spawn(process.execPath, [entry, ...args], {
+  const pattern = options.urlPattern ?? /(?:listening on|metrics on) (http:\/\/[\d.]+:\d+)/;
+  const [command, ...prefixArgs] = [...(options.wrap ?? []), process.execPath];
+  const child = spawn(command!, [...prefixArgs, entry, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
@@ -43,7 +50,7 @@ export async function startComponent(
       );
       child.stdout.on('data', (d: Buffer) => {
         output = (output + d.toString()).slice(-16_384);
-        stdout += d.toString();
+        stdout = (stdout + d.toString()).slice(-65_536);
         const m = pattern.exec(stdout);
         if (m) {
           clearTimeout(timer);

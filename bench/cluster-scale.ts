@@ -1,0 +1,411 @@
+// Cluster scale simulation, as Kubernetes tests 5,000 nodes without 5,000 machines: a real
+// apiserver (embedded store), scheduler and controller-manager as child processes of the kubelite
+// CLI, and N hollow nodes — real kubelets (createKubelet) over the fake runtime, many per host
+// process, each with its own pod watch and heartbeats — then replication controllers for
+// --pods-per-node pods per node (the saturation phase), then --latency-pods single pods created at
+// a steady rate (the latency phase, as Kubernetes' density test measures pod startup).
+// Reports per cluster size: API call p99 per verb/resource from apiserver_request_duration_seconds
+// against the SLOs (1 s mutating and get, 30 s list), pod startup p99 (create → Running through a
+// watch; SLO 5 s), scheduler throughput, apiserver RSS and CPU, memory per hollow node, and
+// findings: where it breaks first, with the evidence.
+//   node --import tsx bench/cluster-scale.ts [--nodes 1000,5000] [--pods-per-node 30] [--quick]
+//        [--nodes-per-host 1000] [--pods-per-rc 500] [--latency-pods 100] [--latency-rate 10]
+//        [--heartbeat-period-ms 10000] [--phase-timeout-s 1800] [--storage embedded|memory]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Pod, ReplicationController } from '../src/api/types.js';
+import { createClient, type KubeClient } from '../src/client/index.js';
+import { type StartedComponent, startComponent } from '../test/harness/component.js';
+import { apiCallLatencies, scrapeApiHistograms } from './lib/api-slo.js';
+import { NodeTracker, PodTracker } from './lib/cluster-watch.js';
+import { LatencyHistogram } from './lib/histogram.js';
+import { HollowHosts } from './lib/hollow-hosts.js';
+import { machineInfo } from './lib/machine.js';
+import { ProcSampler } from './lib/proc-sampler.js';
+import { cpuMicros } from './lib/processes.js';
+
+const env = (name: string, fallback: string) => process.env[`KUBELITE_${name}`] ?? fallback;
+const { values: flags } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: env('NODES', '1000,5000') },
+    'pods-per-node': { type: 'string', default: env('PODS_PER_NODE', '30') },
+    'nodes-per-host': { type: 'string', default: env('NODES_PER_HOST', '1000') },
+    'pods-per-rc': { type: 'string', default: env('PODS_PER_RC', '500') },
+    'latency-pods': { type: 'string', default: env('LATENCY_PODS', '100') },
+    'latency-rate': { type: 'string', default: env('LATENCY_RATE', '10') },
+    'heartbeat-period-ms': { type: 'string', default: env('HEARTBEAT_PERIOD_MS', '10000') },
+    'phase-timeout-s': { type: 'string', default: env('PHASE_TIMEOUT_S', '1800') },
+    storage: { type: 'string', default: env('STORAGE', 'embedded') },
+    quick: { type: 'boolean', default: process.env.KUBELITE_QUICK === '1' },
+  },
+});
+const quick = flags.quick === true;
+const config = {
+  nodes: quick ? [50] : flags.nodes!.split(',').map(Number),
+  podsPerNode: quick ? 10 : Number(flags['pods-per-node']),
+  nodesPerHost: quick ? 50 : Number(flags['nodes-per-host']),
+  podsPerRc: quick ? 250 : Number(flags['pods-per-rc']),
+  latencyPods: quick ? 10 : Number(flags['latency-pods']),
+  latencyRate: Number(flags['latency-rate']),
+  heartbeatPeriodMs: Number(flags['heartbeat-period-ms']),
+  phaseTimeoutS: quick ? 120 : Number(flags['phase-timeout-s']),
+  storage: flags.storage!,
+  quick,
+};
+for (const [k, v] of Object.entries(config))
+  if (typeof v === 'number' && !(v > 0)) throw new Error(`--${k}: expected a positive number, got ${v}`);
+if (config.nodes.some((n) => !(n > 0)))
+  throw new Error(`--nodes: expected positive counts, got ${flags.nodes}`);
+if (!['embedded', 'memory'].includes(config.storage)) throw new Error(`--storage: embedded or memory`);
+
+// Thousands of watches hold thousands of sockets (3 per hollow kubelet at the apiserver): the
+// children inherit this process's descriptor limit, which must cover them.
+const wrap: string[] = [];
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, timeoutMs: number, tick: () => void): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let lastTick = 0;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    if (Date.now() - lastTick >= 5000) {
+      lastTick = Date.now();
+      tick();
+    }
+    await sleep(100);
+  }
+  tick();
+  return true;
+}
+
+function podSpec(): Pod['spec'] {
+  return {
+    containers: [
+      {
+        name: 'pause',
+        image: 'kubelite/pause:latest',
+        imagePullPolicy: 'IfNotPresent',
+        resources: { requests: { cpu: '10m', memory: '16Mi' } },
+      },
+    ],
+    terminationGracePeriodSeconds: 0,
+  };
+}
+
+function replicationController(name: string, replicas: number): ReplicationController {
+  const labels = { app: name, bench: 'cluster-scale' };
+  return {
+    apiVersion: 'v1',
+    kind: 'ReplicationController',
+    metadata: { name, namespace: 'default' },
+    spec: { replicas, selector: labels, template: { metadata: { labels }, spec: podSpec() } },
+  };
+}
+
+async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
+}
+
+function percentiles(values: number[]) {
+  const h = new LatencyHistogram();
+  for (const v of values) h.recordMs(v);
+  const p = h.percentilesMs();
+  return { count: p.count, p50: p.p50, p90: h.atMs(90), p99: p.p99, p999: p.p999, max: p.max };
+}
+
+interface TimelinePoint {
+  s: number;
+  nodesReady: number;
+  podsSeen: number;
+  bound: number;
+  running: number;
+  apiserverCores: number;
+}
+
+async function runSize(nodes: number) {
+  const pods = nodes * config.podsPerNode;
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-cluster-scale-'));
+  const components: StartedComponent[] = [];
+  let hosts: HollowHosts | undefined;
+  let client: KubeClient | undefined;
+  let nodeTracker: NodeTracker | undefined;
+  let podTracker: PodTracker | undefined;
+  let sampler: ProcSampler | undefined;
+  const findings: string[] = [];
+  const quiet = ['--log-level', 'warn'];
+  const killAll = () => {
+    hosts?.kill();
+    for (const c of components) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  try {
+    say(`— ${nodes} nodes, ${pods} pods`);
+    const storage = config.storage === 'memory' ? 'memory://' : `embedded://${join(dir, 'data')}`;
+    const apiserver = await startComponent(['apiserver', '--storage', storage, '--port', '0', ...quiet], {
+      wrap,
+    });
+    components.push(apiserver);
+    const server = apiserver.url;
+    const before = await scrapeApiHistograms(server);
+    const [scheduler, controllerManager] = await Promise.all([
+      startComponent(['scheduler', '--server', server, '--metrics-port', '0', ...quiet], { wrap }),
+      startComponent(['controller-manager', '--server', server, '--metrics-port', '0', ...quiet], { wrap }),
+    ]);
+    components.push(scheduler, controllerManager);
+    client = createClient({ server, connections: 8 });
+    nodeTracker = new NodeTracker(client);
+    podTracker = new PodTracker(client);
+    const pid = (c: StartedComponent) => c.child.pid!;
+    const hollow = new HollowHosts({
+      server,
+      nodeNames: Array.from({ length: nodes }, (_, i) => `hollow-${i}`),
+      nodesPerHost: config.nodesPerHost,
+      heartbeatPeriodMs: config.heartbeatPeriodMs,
+      connections: 8,
+      startBatch: 50,
+      maxPods: 110,
+      logDir: dir,
+      wrap,
+    });
+    hosts = hollow;
+    sampler = new ProcSampler(() => [...components.map(pid), ...hollow.pids], 1000);
+    sampler.mark('start');
+    const t0 = performance.now();
+    const timeline: TimelinePoint[] = [];
+    let lastCpu = { at: performance.now(), us: cpuMicros(pid(apiserver)) };
+    const nt = nodeTracker;
+    const pt = podTracker;
+    const tick = (phase: string) => () => {
+      const now = performance.now();
+      const us = cpuMicros(pid(apiserver));
+      const cores = (us - lastCpu.us) / 1000 / Math.max(1, now - lastCpu.at);
+      lastCpu = { at: now, us };
+      const point = {
+        s: seconds(now - t0),
+        nodesReady: nt.readyCount,
+        podsSeen: pt.pods.size,
+        bound: pt.bound,
+        running: pt.running,
+        apiserverCores: Math.round(cores * 100) / 100,
+      };
+      timeline.push(point);
+      const p = hollow.progress();
+      say(
+        `  ${phase} ${point.s}s: nodes ready ${point.nodesReady}/${nodes} (kubelets started ${p.started}, failed ${p.failed}), pods seen ${point.podsSeen} bound ${point.bound} running ${point.running}/${pods}, apiserver ${point.apiserverCores} cores`,
+      );
+    };
+    const timeoutMs = config.phaseTimeoutS * 1000;
+
+    // Registration: every hollow kubelet registers its Node and heartbeats.
+    const registered = await until(
+      () => nt.readyCount >= nodes || hollow.progress().exited > 0,
+      timeoutMs,
+      tick('registration'),
+    );
+    const registrationMs = performance.now() - t0;
+    sampler.mark('registered');
+    const listed = (await client.nodes.list()).items.length;
+    if (!registered || nt.readyCount < nodes)
+      findings.push(
+        `registration: ${nt.readyCount}/${nodes} nodes Ready after ${seconds(registrationMs)} s (${hollow.progress().exited} host processes exited; last kubelet error: ${hollow.progress().lastError ?? 'none'})`,
+      );
+    if (listed !== nodes) findings.push(`registration: LIST nodes returned ${listed} of ${nodes}`);
+    const memoryRegistered = await hollow.memory();
+
+    // Saturation: replication controllers for every pod, as fast as the cluster takes them.
+    const rcCount = Math.ceil(pods / config.podsPerRc);
+    const rcs = Array.from({ length: rcCount }, (_, i) =>
+      replicationController(`scale-${i}`, Math.min(config.podsPerRc, pods - i * config.podsPerRc)),
+    );
+    const c = client;
+    const saturationStart = performance.now();
+    await inParallel(rcs, 8, async (rc) => {
+      await c.replicationControllers.create('default', rc);
+    });
+    const saturated = await until(() => pt.running >= pods, timeoutMs, tick('saturation'));
+    const saturationMs = performance.now() - saturationStart;
+    sampler.mark('saturated');
+    if (!saturated)
+      findings.push(
+        `saturation: ${pt.running}/${pods} pods Running after ${seconds(saturationMs)} s (seen ${pt.pods.size}, bound ${pt.bound})`,
+      );
+    const saturationTimes = [...pt.pods.values()];
+    const boundAt = saturationTimes
+      .flatMap((t) => (t.bound === undefined ? [] : [t.bound]))
+      .sort((a, b) => a - b);
+    const schedulerSpanS = boundAt.length > 1 ? (boundAt[boundAt.length - 1]! - boundAt[0]!) / 1000 : 0;
+
+    // Latency: single pods at a steady rate into the full cluster; create request → Running.
+    const created = new Map<string, number>();
+    const latencyStart = performance.now();
+    for (let i = 0; i < config.latencyPods; i++) {
+      const due = latencyStart + (i * 1000) / config.latencyRate;
+      if (due > performance.now()) await sleep(due - performance.now());
+      const issued = performance.now();
+      const pod: Pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `latency-${i}`, namespace: 'default', labels: { bench: 'cluster-scale-latency' } },
+        spec: podSpec(),
+      };
+      const made = await c.pods.create('default', pod).catch((err: unknown) => {
+        findings.push(`latency pod create failed: ${(err as Error).message}`);
+        return undefined;
+      });
+      if (made?.metadata.uid) created.set(made.metadata.uid, issued);
+    }
+    const allRunning = () => [...created.keys()].every((uid) => pt.times(uid)?.running !== undefined);
+    await until(allRunning, Math.min(timeoutMs, 120_000), () => {});
+    sampler.mark('end');
+    const startup = [...created].flatMap(([uid, issued]) => {
+      const running = pt.times(uid)?.running;
+      return running === undefined ? [] : [running - issued];
+    });
+    if (startup.length < created.size)
+      findings.push(
+        `latency: ${created.size - startup.length} of ${created.size} pods not Running within 120 s`,
+      );
+
+    const after = await scrapeApiHistograms(server);
+    const api = apiCallLatencies(after, before);
+    const memory = await hollow.memory();
+    const usage = (c: StartedComponent) => ({
+      registration: sampler!.usage([pid(c)], 'start', 'registered'),
+      saturation: sampler!.usage([pid(c)], 'registered', 'saturated'),
+    });
+    const apiserverUsage = usage(apiserver);
+    const podStartupMs = percentiles(startup);
+    const saturationPodStartupMs = percentiles(
+      saturationTimes.flatMap((t) => (t.running === undefined ? [] : [t.running - t.seen])),
+    );
+    for (const call of api.filter((a) => !a.withinSlo))
+      findings.push(
+        `${call.call}: p99 ${call.p99AboveLastBucket ? '> ' : ''}${call.p99Ms} ms over the ${call.sloMs} ms SLO (${call.count} calls)`,
+      );
+    if (podStartupMs.count > 0 && podStartupMs.p99 > 5000)
+      findings.push(`pod startup p99 ${podStartupMs.p99} ms over the 5 s SLO`);
+    if (apiserverUsage.saturation.cores >= 0.9)
+      findings.push(
+        `apiserver used ${apiserverUsage.saturation.cores} cores during saturation: its event loop is the limit`,
+      );
+    for (const [name, health] of [
+      ['pods', pt.health],
+      ['nodes', nt.health],
+    ] as const)
+      if (health.expired > 0 || health.errors > 0)
+        findings.push(
+          `benchmark ${name} watch: ${health.expired} expired (410), ${health.errors} errors (${health.lastError ?? ''})`,
+        );
+    const warnings = hollow.progress().warnings;
+    if (warnings > 0)
+      findings.push(`hollow kubelets logged ${warnings} warnings (last: ${hollow.lastWarning()})`);
+
+    return {
+      nodes,
+      pods,
+      podsPerNode: config.podsPerNode,
+      // Other work on the machine shares its 2 cores: figures at a high load are pessimistic.
+      loadAverageAtEnd: machineInfo().loadAverage,
+      hosts: hollow.count,
+      nodesReady: nt.readyCount,
+      podsBound: pt.bound,
+      podsRunning: Math.min(pods, pt.running),
+      registrationSeconds: seconds(registrationMs),
+      saturation: {
+        seconds: seconds(saturationMs),
+        replicationControllers: rcCount,
+        podsRunningPerSec: Math.round((Math.min(pods, pt.running) / Math.max(0.001, saturationMs)) * 1000),
+      },
+      schedulerPodsPerSec: schedulerSpanS > 0 ? Math.round(boundAt.length / schedulerSpanS) : 0,
+      podStartupMs,
+      saturationPodStartupMs,
+      api,
+      apiserver: {
+        peakRssMiB: apiserverUsage.saturation.peakRssMiB,
+        lastRssMiB: apiserverUsage.saturation.lastRssMiB,
+        registrationCores: apiserverUsage.registration.cores,
+        saturationCores: apiserverUsage.saturation.cores,
+        cpuSeconds: apiserverUsage.registration.cpuSeconds + apiserverUsage.saturation.cpuSeconds,
+      },
+      scheduler: usage(scheduler).saturation,
+      controllerManager: usage(controllerManager).saturation,
+      hollowNodes: {
+        ...memory,
+        rssKiBPerNodeAfterRegistration: memoryRegistered.rssKiBPerNode,
+        saturationCores: sampler.usage(hollow.pids, 'registered', 'saturated').cores,
+      },
+      findings,
+      timeline,
+    };
+  } finally {
+    await podTracker?.stop();
+    await nodeTracker?.stop();
+    await client?.close();
+    await hosts?.stop();
+    for (const c of components.reverse()) await c.stop();
+    sampler?.close();
+    process.off('exit', killAll);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type SizeResult = Awaited<ReturnType<typeof runSize>>;
+
+function table(results: SizeResult[]): string {
+  const rows = [
+    'nodes  pods     ready  running  reg s  sat s  sched pods/s  startup p99 ms  api worst p99/SLO            apiserver RSS MiB / cores  KiB/node',
+  ];
+  for (const r of results) {
+    const worst = r.api[0];
+    rows.push(
+      [
+        String(r.nodes).padEnd(6),
+        String(r.pods).padEnd(8),
+        String(r.nodesReady).padEnd(6),
+        String(r.podsRunning).padEnd(8),
+        String(r.registrationSeconds).padEnd(6),
+        String(r.saturation.seconds).padEnd(6),
+        String(r.schedulerPodsPerSec).padEnd(13),
+        String(r.podStartupMs.p99).padEnd(15),
+        (worst ? `${worst.call} ${worst.p99Ms}/${worst.sloMs}` : '-').padEnd(29),
+        `${r.apiserver.peakRssMiB} / ${r.apiserver.saturationCores}`.padEnd(26),
+        String(r.hollowNodes.rssKiBPerNode),
+      ].join(' '),
+    );
+    for (const f of r.findings) rows.push(`    finding: ${f}`);
+  }
+  return rows.join('\n');
+}
+
+const results: SizeResult[] = [];
+for (const nodes of config.nodes) results.push(await runSize(nodes));
+const findings = results.flatMap((r) => r.findings.map((f) => `${r.nodes} nodes: ${f}`));
+process.stdout.write(
+  `${JSON.stringify({
+    benchmark: 'cluster-scale',
+    machine: machineInfo(),
+    config,
+    definitions: {
+      api: 'apiserver_request_duration_seconds between the start and the end of the run (histogram_quantile, linear in buckets); WATCH excluded',
+      podStartupMs:
+        'latency phase: create request sent → Running seen through a watch, pods created at --latency-rate into the full cluster',
+      saturationPodStartupMs: 'saturation phase: pod first seen through the watch → Running seen',
+      schedulerPodsPerSec: 'saturation pods bound ÷ time from the first to the last binding seen',
+      hollowNodes: 'host processes RSS ÷ kubelets (real kubelet code, fake runtime)',
+    },
+    results,
+    goal: { nodes: 5000, pods: 150_000 },
+    brokeFirst: findings[0] ?? null,
+    findings,
+  })}\n`,
+);
+say(table(results));

@@ -1,0 +1,153 @@
+// The parent side of hollow-node hosts (bench/lib/hollow-node-host.ts): spawn them with the node
+// names split between them, follow their start-up progress, ask for their memory, stop them.
+// Each host's stderr (kubelet warnings) goes to a log file; counted lines are a symptom to report.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { HostConfig, HostMessage } from './hollow-node-host.js';
+
+const hostScript = join(import.meta.dirname, 'hollow-node-host.ts');
+
+interface Host {
+  child: ChildProcess;
+  nodes: number;
+  started: number;
+  failed: number;
+  lastError?: string;
+  warnings: number;
+  lastWarning?: string;
+  log: WriteStream;
+  memory?: Extract<HostMessage, { type: 'memory' }>;
+}
+
+export interface HollowHostsOptions {
+  server: string;
+  nodeNames: string[];
+  nodesPerHost: number;
+  heartbeatPeriodMs: number;
+  connections: number;
+  startBatch: number;
+  maxPods: number;
+  logDir: string;
+  /** Command prefix for each host (e.g. prlimit for more file descriptors). */
+  wrap?: string[];
+}
+
+export interface HostsMemory {
+  hosts: number;
+  kubelets: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+  rssKiBPerNode: number;
+  heapKiBPerNode: number;
+}
+
+export class HollowHosts {
+  private readonly hosts: Host[] = [];
+
+  constructor(options: HollowHostsOptions) {
+    const { nodeNames, nodesPerHost } = options;
+    for (let i = 0, index = 0; i < nodeNames.length; i += nodesPerHost, index++) {
+      const config: HostConfig = {
+        server: options.server,
+        nodeNames: nodeNames.slice(i, i + nodesPerHost),
+        hostIndex: index,
+        heartbeatPeriodMs: options.heartbeatPeriodMs,
+        connections: options.connections,
+        startBatch: options.startBatch,
+        maxPods: options.maxPods,
+      };
+      const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
+      const child = spawn(command!, [...prefix, '--import', 'tsx', hostScript, JSON.stringify(config)], {
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
+      const host: Host = {
+        child,
+        nodes: config.nodeNames.length,
+        started: 0,
+        failed: 0,
+        warnings: 0,
+        log: createWriteStream(join(options.logDir, `hollow-host-${index}.log`)),
+      };
+      child.stderr?.on('data', (d: Buffer) => {
+        host.log.write(d);
+        for (const byte of d) if (byte === 10) host.warnings++;
+        const lines = d.toString().trim().split('\n');
+        host.lastWarning = lines.slice(-3).join(' ').slice(0, 600);
+      });
+      child.on('message', (m: HostMessage) => {
+        if (m.type === 'progress')
+          Object.assign(host, { started: m.started, failed: m.failed, lastError: m.lastError });
+        else if (m.type === 'memory') host.memory = m;
+      });
+      this.hosts.push(host);
+    }
+  }
+
+  get pids(): number[] {
+    return this.hosts.flatMap((h) => (h.child.pid === undefined ? [] : [h.child.pid]));
+  }
+
+  get count(): number {
+    return this.hosts.length;
+  }
+
+  progress(): { started: number; failed: number; exited: number; lastError?: string; warnings: number } {
+    return {
+      started: this.hosts.reduce((n, h) => n + h.started, 0),
+      failed: this.hosts.reduce((n, h) => n + h.failed, 0),
+      exited: this.hosts.filter((h) => h.child.exitCode !== null || h.child.signalCode !== null).length,
+      lastError: this.hosts.find((h) => h.lastError)?.lastError,
+      warnings: this.hosts.reduce((n, h) => n + h.warnings, 0),
+    };
+  }
+
+  lastWarning(): string | undefined {
+    return this.hosts.find((h) => h.lastWarning)?.lastWarning;
+  }
+
+  /** Memory of every host, asked over IPC (the host's own view: rss, heap). */
+  async memory(timeoutMs = 10_000): Promise<HostsMemory> {
+    for (const h of this.hosts) h.memory = undefined;
+    for (const h of this.hosts) if (h.child.connected) h.child.send({ type: 'memory' });
+    const deadline = Date.now() + timeoutMs;
+    while (this.hosts.some((h) => !h.memory && h.child.connected) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const kubelets = this.hosts.reduce((n, h) => n + (h.memory?.kubelets ?? 0), 0);
+    // Per node over every node a host carries, started or not (its memory is for all of them).
+    const nodes = this.hosts.reduce((n, h) => n + (h.memory ? h.nodes : 0), 0);
+    const rss = this.hosts.reduce((n, h) => n + (h.memory?.rssBytes ?? 0), 0);
+    const heap = this.hosts.reduce((n, h) => n + (h.memory?.heapUsedBytes ?? 0), 0);
+    const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
+    return {
+      hosts: this.hosts.length,
+      kubelets,
+      rssMiB: mib(rss),
+      heapUsedMiB: mib(heap),
+      rssKiBPerNode: nodes ? Math.round(rss / 1024 / nodes) : 0,
+      heapKiBPerNode: nodes ? Math.round(heap / 1024 / nodes) : 0,
+    };
+  }
+
+  /** Asks every host to stop its kubelets; SIGKILL after `graceMs`. */
+  async stop(graceMs = 30_000): Promise<void> {
+    await Promise.all(
+      this.hosts.map(async (h) => {
+        if (h.child.exitCode === null && h.child.signalCode === null) {
+          const exited = new Promise<void>((r) => h.child.once('exit', () => r()));
+          if (h.child.connected) h.child.send({ type: 'stop' });
+          else h.child.kill('SIGTERM');
+          const timer = setTimeout(() => h.child.kill('SIGKILL'), graceMs);
+          await exited;
+          clearTimeout(timer);
+        }
+        await new Promise<void>((r) => h.log.end(r));
+      }),
+    );
+  }
+
+  /** Last resort on process exit: SIGKILL by PID. */
+  kill(): void {
+    for (const h of this.hosts) if (h.child.exitCode === null && h.child.pid) h.child.kill('SIGKILL');
+  }
+}
