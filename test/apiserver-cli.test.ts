@@ -37,6 +37,7 @@ describe('kubelite apiserver command', () => {
     const first = await spawnApiServer({ storage: storage.url });
     running.push(first);
     expect((await http(first.url, 'GET', '/readyz')).text).toBe('ok');
+    expect((await http(first.url, 'GET', '/metrics')).text).toContain('process_cpu_seconds_total');
     const created = await http(first.url, 'POST', '/api/v1/namespaces/default/pods', {
       apiVersion: 'v1',
       kind: 'Pod',

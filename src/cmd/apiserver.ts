@@ -2,6 +2,7 @@
 // environment variable KUBELITE_<FLAG> (upper case, dashes as underscores); flags win.
 import { parseArgs } from 'node:util';
 import { createApiServer } from '../apiserver/server.js';
+import { createRegistry } from '../metrics/registry.js';
 import { createLogger } from '../util/log.js';
 
 const flags = {
@@ -83,7 +84,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const logger = createLogger({ component: 'apiserver', level: logLevel });
-  const server = createApiServer({ ...options, logger });
+  // A process of its own: expose process metrics (CPU, memory, event loop lag) too.
+  const metricsRegistry = createRegistry({ component: 'apiserver', processMetrics: true });
+  const server = createApiServer({ ...options, logger, metricsRegistry });
   const abort = new AbortController();
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping');
