@@ -14,7 +14,6 @@
 // --profile DIR runs the scheduler and the apiserver under `node --cpu-prof`, profiles left in DIR.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -66,74 +65,53 @@ interface ApiServerChild {
   dir?: string;
 }
 
-async function startApiServer(storageKind: string): Promise<ApiServerChild> {
-  const dir = storageKind === 'embedded' ? mkdtempSync(join(tmpdir(), 'kubelite-bench-sched-')) : undefined;
-  const storage = dir ? `embedded://${dir}` : 'memory://';
+/** Runs `kubelite <component> …` (profiled with --profile) and waits for the line announcing its URL. */
+async function spawnKubelite(
+  component: string,
+  args: string[],
+  announces: RegExp,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawnTracked(
     process.execPath,
-    [
-      ...profileArgs('apiserver'),
-      ...nodeArgs,
-      kubelite,
-      'apiserver',
-      '--port',
-      '0',
-      '--storage',
-      storage,
-      '--log-level',
-      'warn',
-    ],
+    [...profileArgs(component), ...nodeArgs, kubelite, component, ...args, '--log-level', 'warn'],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const url = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
-      const m = /listening on (http:\/\/\S+)/.exec(line);
+      const m = announces.exec(line);
       if (!m) return;
       rl.close();
       resolve(m[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`apiserver exited (${code}): ${stderrTail(child)}`)));
+    child.once('exit', (code) => reject(new Error(`${component} exited (${code}): ${stderrTail(child)}`)));
   });
+  return { child, url };
+}
+
+async function startApiServer(storageKind: string): Promise<ApiServerChild> {
+  const dir = storageKind === 'embedded' ? mkdtempSync(join(tmpdir(), 'kubelite-bench-sched-')) : undefined;
+  const storage = dir ? `embedded://${dir}` : 'memory://';
+  const { child, url } = await spawnKubelite(
+    'apiserver',
+    ['--port', '0', '--storage', storage],
+    /listening on (http:\/\/\S+)/,
+  );
   return { child, url, dir };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function startScheduler(url: string): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = spawnTracked(
-    process.execPath,
-    [
-      ...profileArgs('scheduler'),
-      ...nodeArgs,
-      kubelite,
-      'scheduler',
-      '--server',
-      url,
-      '--metrics-port',
-      String(port),
-      '--log-level',
-      'warn',
-    ],
-    { cwd: root },
+async function startScheduler(server: string): Promise<{ child: ChildProcess; port: number }> {
+  const { child, url } = await spawnKubelite(
+    'scheduler',
+    ['--server', server, '--metrics-port', '0'],
+    /serving metrics on (http:\/\/\S+)/,
   );
   await waitUntil(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`scheduler exited: ${stderrTail(child)}`);
-      const r = await fetch(`http://127.0.0.1:${port}/readyz`);
-      return r.status === 200;
-    },
+    async () => (await fetch(`${url}/readyz`)).status === 200,
     60_000,
     () => `scheduler ready: ${stderrTail(child)}`,
   );
-  return { child, port };
+  return { child, port: Number(new URL(url).port) };
 }
 
 // ---------------------------------------------------------------- load
