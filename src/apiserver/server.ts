@@ -9,7 +9,7 @@ import { coreResources } from '../api/resources.js';
 import type { RequestContext, ServerCore } from './handlers/context.js';
 import { routeResource } from './handlers/route.js';
 import { notFoundPath, type SystemHandler, systemRoutes } from './handlers/system.js';
-import { resolveRequestInfo } from './http/request-info.js';
+import { type ResourceVerb, resolveRequestInfo } from './http/request-info.js';
 import { writeError } from './http/respond.js';
 import { type ApiServerMetrics, createApiServerMetrics } from './metrics.js';
 import { negotiateAccept } from './negotiate.js';
@@ -85,7 +85,7 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
       const info = ctx.info;
       if (info?.kind === 'resource') {
         const labels = {
-          verb: info.verb.toUpperCase(),
+          verb: metricVerb(info.verb, ctx.req.headers['content-type']),
           resource: info.resource.name,
           subresource: info.subresource,
         };
@@ -258,6 +258,25 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
 async function openStorageUrl(url: string, storageOptions: OpenStorageOptions): Promise<Storage> {
   const { openStorage } = await import('./storage/index.js');
   return openStorage(url, storageOptions);
+}
+
+/** Kubernetes' reported verb: the HTTP method, except LIST, WATCH and APPLY (server-side apply). */
+function metricVerb(verb: ResourceVerb, contentType: string | undefined): string {
+  switch (verb) {
+    case 'list':
+    case 'watch':
+      return verb.toUpperCase();
+    case 'create':
+      return 'POST';
+    case 'update':
+      return 'PUT';
+    case 'patch':
+      return contentType?.startsWith('application/apply-patch') ? 'APPLY' : 'PATCH';
+    case 'get':
+      return 'GET';
+    default:
+      return 'DELETE';
+  }
 }
 
 function trimSlash(path: string): string {
