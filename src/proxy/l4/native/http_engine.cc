@@ -58,6 +58,16 @@ struct Head {
   size_t start_line_end = 0;
   std::vector<std::pair<size_t, size_t>> hop;  // header lines to drop
 
+  /** Clears the fields for the next message, keeping `hop`'s allocation. */
+  void reset() {
+    invalid = is_head = idempotent = http10 = conn_close = conn_keep_alive = false;
+    status = 0;
+    body = kNone;
+    length = 0;
+    start_line_end = 0;
+    hop.clear();
+  }
+
   void headers(const char* b, size_t from, size_t end) {
     Body framing = kUntilClose;
     size_t pos = from, last = end - 2;
@@ -96,7 +106,7 @@ struct Head {
   }
 
   void request(const char* b, size_t end) {
-    *this = Head();
+    reset();
     const char* eol = static_cast<const char*>(memmem(b, end, "\r\n", 2));
     const char* sp = static_cast<const char*>(memchr(b, ' ', end));
     if (!eol || !sp || sp > eol || eol - b < 14) {
@@ -115,7 +125,7 @@ struct Head {
   }
 
   void response(const char* b, size_t end) {
-    *this = Head();
+    reset();
     const char* eol = static_cast<const char*>(memmem(b, end, "\r\n", 2));
     if (!eol || eol - b < 12 || memcmp(b, "HTTP/1.", 7) != 0 || b[8] != ' ') {
       invalid = true;
