@@ -1,5 +1,6 @@
 // Black-box: watch over HTTP — stream format, resume, 410 below the window, selector transitions,
 // bookmarks, timeouts, Table watches — on every storage backend.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, type StartedApiServer, startApiServer } from './harness/apiserver.js';
 import { http, watch } from './harness/http.js';
@@ -155,5 +156,44 @@ describe.each(backends)('apiserver watch (%s)', (backend) => {
   it('rejects watches with an invalid selector with 400', async () => {
     const res = await call('GET', `${pods}?watch=true&fieldSelector=nope%3Dx`);
     expect(res.status).toBe(400);
+  });
+});
+
+describe('apiserver watch: a client that stops reading', () => {
+  it('is cut off once its unsent bytes pass the bound, and the others keep streaming', async () => {
+    const api = await startApiServer({ storage: 'memory', maxWatcherBufferBytes: 256 * 1024 });
+    const socket = connect(Number(new URL(api.url).port), '127.0.0.1');
+    try {
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      socket.write('GET /api/v1/namespaces/default/pods?watch=true HTTP/1.1\r\nHost: x\r\n\r\n');
+      socket.pause(); // never read: the kernel buffers fill, then the server's
+      const closed = new Promise<void>((r) => socket.once('close', () => r()));
+      const healthy = await watch(api.url, '/api/v1/namespaces/default/pods?watch=true');
+      const cache = api.server.watchCache.cache('pods');
+      for (let i = 0; i < 20 && cache.watchers.size < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(cache.watchers.size).toBe(2);
+      const big = 'x'.repeat(100 * 1024);
+      let created = 0;
+      while (cache.watchers.size === 2 && created < 400) {
+        const res = await http(api.url, 'POST', '/api/v1/namespaces/default/pods', {
+          ...pod(`big-${created}`),
+          metadata: { name: `big-${created}`, annotations: { pad: big } },
+        });
+        expect(res.status).toBe(201);
+        created++;
+      }
+      expect(cache.watchers.size).toBe(1);
+      socket.resume();
+      await closed;
+      const metrics = await api.server.metricsRegistry.getSingleMetricAsString(
+        'apiserver_terminated_watchers_total',
+      );
+      expect(metrics).toMatch(/apiserver_terminated_watchers_total\{resource="pods"[^}]*\} 1/);
+      expect((await healthy.take(created, 10_000)).length).toBe(created);
+      healthy.close();
+    } finally {
+      socket.destroy();
+      await api.stop();
+    }
   });
 });
