@@ -10,6 +10,7 @@ import {
   containerStatus,
   eventsOf,
   isReady,
+  pollUntil,
   readLog,
   shell,
   startTestNode,
@@ -59,12 +60,14 @@ describe('kubelet on docker', () => {
       }),
     );
     await waitForPod(client, 'duo', isReady, 30_000, 'Ready');
-    const deadline = Date.now() + 15_000;
-    let log = '';
-    while (!log.includes('hello-from-server') && Date.now() < deadline) {
-      log = await readLog(client, 'duo', { container: 'client' });
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const log = await pollUntil(
+      async () => {
+        const text = await readLog(client, 'duo', { container: 'client' });
+        return text.includes('hello-from-server') && text;
+      },
+      15_000,
+      'the page in the client container log',
+    );
     expect(log).toBe('hello-from-server\n');
   });
 
@@ -136,17 +139,16 @@ describe('kubelet on docker', () => {
       }),
     );
     await waitForPod(client, 'hostport', isReady, 30_000, 'Ready');
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        const res = await request(`http://127.0.0.1:${hostPort}/`);
-        expect(await res.body.text()).toBe('via-host-port\n');
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    const page = await pollUntil(
+      () =>
+        request(`http://127.0.0.1:${hostPort}/`).then(
+          (res) => res.body.text(),
+          () => undefined,
+        ),
+      10_000,
+      'an answer on the host port',
+    );
+    expect(page).toBe('via-host-port\n');
   });
 
   it('reports a missing image as ErrImageNeverPull without crashing anything', async () => {

@@ -130,6 +130,22 @@ export async function startTestNode(
   return node;
 }
 
+/** Calls `check` every 50 ms until it returns something other than undefined/false; fails after `timeoutMs`. */
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  what: string | (() => string),
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`no ${typeof what === 'string' ? what : what()} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Polls the pod until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
 export async function waitForPod<T>(
   client: KubeClient,
@@ -138,23 +154,18 @@ export async function waitForPod<T>(
   timeoutMs = 30_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let last: Pod | undefined;
-  for (;;) {
-    try {
-      last = await client.pods.get('default', name);
-      const value = check(last);
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `pod ${name}: no ${what} within ${timeoutMs} ms; last status: ${JSON.stringify(last?.status)}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return pollUntil(
+    async () => {
+      last = await client.pods.get('default', name).catch((err) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+      return last && check(last);
+    },
+    timeoutMs,
+    () => `${what} of pod ${name}; last status: ${JSON.stringify(last?.status)}`,
+  );
 }
 
 export function isReady(pod: Pod): boolean {
@@ -166,17 +177,18 @@ export function containerStatus(pod: Pod, name: string) {
 }
 
 export async function waitGone(client: KubeClient, name: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await client.pods.get('default', name);
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-    if (Date.now() > deadline) throw new Error(`pod ${name} still exists after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await pollUntil(
+    () =>
+      client.pods.get('default', name).then(
+        () => false,
+        (err) => {
+          if (isNotFound(err)) return true;
+          throw err;
+        },
+      ),
+    timeoutMs,
+    `deletion of pod ${name}`,
+  );
 }
 
 export async function eventsOf(

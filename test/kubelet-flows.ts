@@ -14,6 +14,7 @@ import {
   containerStatus,
   eventsOf,
   isReady,
+  pollUntil,
   readLog,
   shell,
   startTestNode,
@@ -74,13 +75,14 @@ export function describeKubeletFlows(kind: RuntimeKind): void {
       }
       expect(beat(later)).not.toBe(beat(first));
       await client.nodes.delete(nodeName);
-      const back = Date.now() + 10_000;
-      for (;;) {
-        const found = await client.nodes.get(nodeName).catch(() => undefined);
-        if (found && found.metadata.uid !== first.metadata.uid) break;
-        if (Date.now() > back) throw new Error('node was not registered again');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await pollUntil(
+        async () => {
+          const found = await client.nodes.get(nodeName).catch(() => undefined);
+          return found !== undefined && found.metadata.uid !== first.metadata.uid;
+        },
+        10_000,
+        'registration of the node again',
+      );
     });
 
     it('runs a pod and reports its status, downward values and logs', async () => {

@@ -58,7 +58,7 @@ export class NodeAgent {
     this.informer.addEventHandler({
       onDelete: () => {
         if (this.closed) return;
-        this.o.logger.warn({ node: this.o.facts.nodeName }, 'node object deleted; registering again');
+        this.o.logger.warn('node object deleted; registering again');
         void this.register().catch((err) => this.o.logger.error({ err }, 'node registration failed'));
       },
     });
@@ -77,7 +77,7 @@ export class NodeAgent {
     let wasReady = false;
     try {
       node = await client.nodes.create(nodeObject(facts, now));
-      logger.info({ node: facts.nodeName }, 'node registered');
+      logger.info('node registered');
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       const existing = await client.nodes.get(facts.nodeName);
@@ -92,7 +92,7 @@ export class NodeAgent {
         { status: nodeStatus(facts, existing.status, now) },
         { subresource: 'status' },
       );
-      logger.info({ node: facts.nodeName }, 'node already registered; status updated');
+      logger.info('node already registered; status updated');
     }
     this.node = node;
     this.lastFullReport = now;
@@ -137,7 +137,7 @@ export class NodeAgent {
     } catch (err) {
       metrics.heartbeats.inc({ result: 'error' });
       if (isNotFound(err) && !this.closed) {
-        logger.warn({ node: facts.nodeName }, 'node object gone at heartbeat; registering again');
+        logger.warn('node object gone at heartbeat; registering again');
         await this.register().catch((e) => logger.error({ err: e }, 'node registration failed'));
       } else logger.warn({ err }, 'node heartbeat failed');
     } finally {

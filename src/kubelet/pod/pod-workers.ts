@@ -6,6 +6,7 @@
 import type { Pod } from '../../api/types.js';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/log.js';
+import { IdleSignal } from '../idle.js';
 import { newPodWork, type PodWork, type SyncResult } from './sync-pod.js';
 
 export interface PodWorkersOptions {
@@ -40,7 +41,7 @@ export class PodWorkers {
   private readonly ready: Slot[] = [];
   private active = 0;
   private closed = false;
-  private idleWaiters: Array<() => void> = [];
+  private readonly idleSignal = new IdleSignal();
 
   constructor(private readonly o: PodWorkersOptions) {}
 
@@ -114,8 +115,7 @@ export class PodWorkers {
 
   /** Resolves when no pod is syncing or waiting to (timers for later retries do not count). */
   idle(): Promise<void> {
-    if (this.active === 0 && this.ready.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.idleSignal.wait(this.active === 0 && this.ready.length === 0);
   }
 
   /** Stops taking work; syncs in flight finish. */
@@ -136,11 +136,7 @@ export class PodWorkers {
         this.pump();
       });
     }
-    if (this.active === 0 && this.ready.length === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    this.idleSignal.notify(this.active === 0 && this.ready.length === 0);
   }
 
   private async run(slot: Slot): Promise<void> {

@@ -8,6 +8,7 @@ import type { Pod, PodStatus } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/log.js';
+import { IdleSignal } from '../idle.js';
 
 /** The API calls the status manager needs (a KubeClient in production, a fake in unit tests). */
 export interface StatusApi {
@@ -93,7 +94,7 @@ export class StatusManager {
   private readonly entries = new Map<string, Entry>();
   private readonly pending: Entry[] = [];
   private inFlight = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly idleSignal = new IdleSignal();
   private readonly maxInFlight: number;
   private readonly retryDelayMs: number;
 
@@ -143,8 +144,7 @@ export class StatusManager {
 
   /** Resolves once no write is queued or in flight (retries waiting on a timer do not count). */
   flush(): Promise<void> {
-    if (this.inFlight === 0 && this.pending.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.idleSignal.wait(this.inFlight === 0 && this.pending.length === 0);
   }
 
   get size(): number {
@@ -171,11 +171,7 @@ export class StatusManager {
         this.pump();
       });
     }
-    if (this.inFlight === 0 && this.pending.length === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    this.idleSignal.notify(this.inFlight === 0 && this.pending.length === 0);
   }
 
   private async write(entry: Entry): Promise<void> {
