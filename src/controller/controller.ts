@@ -8,10 +8,10 @@ import type { SharedInformerFactory } from '../client/informer-factory.js';
 import { histogramOn } from '../client/metrics.js';
 import type { KubeClient } from '../client/rest.js';
 import { runWorkers } from '../client/workers.js';
-import type { WorkQueue } from '../client/workqueue.js';
-import { type Histogram, latencyBucketsSeconds, type Registry } from '../metrics/registry.js';
-import type { Clock } from '../util/clock.js';
-import type { Logger } from '../util/log.js';
+import { createWorkQueue, type WorkQueue } from '../client/workqueue.js';
+import { createRegistry, type Histogram, latencyBucketsSeconds, type Registry } from '../metrics/registry.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { type Logger, silentLogger } from '../util/log.js';
 
 /** The parts of the client the controllers call. */
 export type ControllerClient = Pick<
@@ -33,6 +33,82 @@ export interface Controller {
   /** Waits for its informers' first lists, then works until the signal aborts. */
   run(signal: AbortSignal): Promise<void>;
   hasSynced(): boolean;
+}
+
+/** A controller driven by one work queue; queue and sync are exposed for tests. */
+export interface QueueController extends Controller {
+  readonly queue: WorkQueue<string>;
+  sync(key: string): Promise<void>;
+}
+
+/** What every controller's options start with. */
+export interface ControllerOptions {
+  client: ControllerClient;
+  informers: InformerSource;
+  clock?: Clock;
+  logger?: Logger;
+  registry?: Registry;
+  /** Concurrent syncs. */
+  workers?: number;
+}
+
+export interface ControllerParts {
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  queue: WorkQueue<string>;
+}
+
+/** Defaults for clock, logger and registry, and the controller's work queue (metrics label `queueName`). */
+export function controllerParts(
+  name: string,
+  queueName: string,
+  options: ControllerOptions,
+): ControllerParts {
+  const clock = options.clock ?? systemClock;
+  const registry = options.registry ?? createRegistry({ component: 'controller-manager' });
+  return {
+    clock,
+    registry,
+    logger: (options.logger ?? silentLogger).child({ controller: name }),
+    queue: createWorkQueue<string>({ name: queueName, clock, registry }),
+  };
+}
+
+export interface QueueControllerSpec {
+  name: string;
+  parts: ControllerParts;
+  informers: readonly Syncable[];
+  workers: number;
+  sync(key: string): Promise<void>;
+  /** Prefix of the sync-duration histogram, e.g. "replication_controller". */
+  metricPrefix: string;
+}
+
+/** The Controller the manager runs: hasSynced over the informers, run = the shared loop. */
+export function queueController(spec: QueueControllerSpec): QueueController {
+  const { name, parts, informers, workers, sync } = spec;
+  const syncDuration = syncDurationMetric(parts.registry, spec.metricPrefix, name);
+  return {
+    name,
+    queue: parts.queue,
+    sync,
+    hasSynced: () => informers.every((i) => i.hasSynced()),
+    run: (signal) =>
+      runControllerLoop(
+        {
+          name,
+          queue: parts.queue,
+          informers,
+          workers,
+          sync,
+          logger: parts.logger,
+          clock: parts.clock,
+          syncDuration,
+        },
+        signal,
+      ),
+  };
 }
 
 export interface ControllerLoop {

@@ -13,16 +13,11 @@ import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import type { Informer } from '../../client/informer.js';
 import { counterOn } from '../../client/metrics.js';
 import { metaNamespaceKey, splitMetaNamespaceKey } from '../../client/store.js';
-import { createWorkQueue, type WorkQueue } from '../../client/workqueue.js';
-import { createRegistry, type Registry } from '../../metrics/registry.js';
-import { type Clock, systemClock } from '../../util/clock.js';
-import { type Logger, silentLogger } from '../../util/log.js';
 import {
-  type Controller,
-  type ControllerClient,
-  type InformerSource,
-  runControllerLoop,
-  syncDurationMetric,
+  type ControllerOptions,
+  controllerParts,
+  type QueueController,
+  queueController,
 } from '../controller.js';
 import { isNamespaceTerminating } from '../errors.js';
 import { namespaceIndex, namespaceIndexer } from '../indexers.js';
@@ -40,14 +35,8 @@ import { createTriggerTimes, lastChangeTriggerTimeAnnotation, rfc3339Nano } from
 /** Kubernetes labels the Endpoints of a headless service with this (empty-valued) label. */
 export const headlessServiceLabel = 'service.kubernetes.io/headless';
 
-export interface EndpointsControllerOptions {
-  client: ControllerClient;
-  informers: InformerSource;
-  clock?: Clock;
-  logger?: Logger;
-  registry?: Registry;
-  /** Concurrent syncs (Kubernetes' --concurrent-endpoint-syncs). Default 5. */
-  workers?: number;
+/** workers: concurrent syncs (Kubernetes' --concurrent-endpoint-syncs), default 5. */
+export interface EndpointsControllerOptions extends ControllerOptions {
   /**
    * Pod-driven syncs wait this long so that a burst of pod changes is written once (Kubernetes'
    * --endpoint-updates-batch-period). Default 0: every change is published at once.
@@ -55,21 +44,14 @@ export interface EndpointsControllerOptions {
   batchPeriodMs?: number;
 }
 
-export interface EndpointsController extends Controller {
-  readonly queue: WorkQueue<string>;
-  sync(key: string): Promise<void>;
-}
-
 const hasSelector = (svc: Service | undefined): svc is Service =>
   !!svc?.spec.selector && Object.keys(svc.spec.selector).length > 0;
 
-export function createEndpointsController(options: EndpointsControllerOptions): EndpointsController {
+export function createEndpointsController(options: EndpointsControllerOptions): QueueController {
   const { client } = options;
-  const clock = options.clock ?? systemClock;
-  const logger = (options.logger ?? silentLogger).child({ controller: 'endpoints' });
-  const registry = options.registry ?? createRegistry({ component: 'controller-manager' });
+  const parts = controllerParts('endpoints', 'endpoint', options);
+  const { clock, logger, registry, queue } = parts;
   const batchPeriodMs = options.batchPeriodMs ?? 0;
-  const queue = createWorkQueue<string>({ name: 'endpoint', clock, registry });
   const triggers = createTriggerTimes();
   const writes = counterOn(
     registry,
@@ -243,25 +225,12 @@ export function createEndpointsController(options: EndpointsControllerOptions): 
     }
   }
 
-  const syncDuration = syncDurationMetric(registry, 'endpoint_controller', 'endpoints controller');
-  return {
+  return queueController({
     name: 'endpoints',
-    queue,
+    parts,
+    informers: [services, pods, endpoints],
+    workers: options.workers ?? 5,
     sync,
-    hasSynced: () => services.hasSynced() && pods.hasSynced() && endpoints.hasSynced(),
-    run: (signal) =>
-      runControllerLoop(
-        {
-          name: 'endpoints',
-          queue,
-          informers: [services, pods, endpoints],
-          workers: options.workers ?? 5,
-          sync,
-          logger,
-          clock,
-          syncDuration,
-        },
-        signal,
-      ),
-  };
+    metricPrefix: 'endpoint_controller',
+  });
 }

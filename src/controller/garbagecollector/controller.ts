@@ -18,16 +18,11 @@ import { isNotFound } from '../../client/errors.js';
 import type { Informer } from '../../client/informer.js';
 import { counterOn } from '../../client/metrics.js';
 import { metaNamespaceKey, splitMetaNamespaceKey } from '../../client/store.js';
-import { createWorkQueue, type WorkQueue } from '../../client/workqueue.js';
-import { createRegistry, type Registry } from '../../metrics/registry.js';
-import { type Clock, systemClock } from '../../util/clock.js';
-import { type Logger, silentLogger } from '../../util/log.js';
 import {
-  type Controller,
-  type ControllerClient,
-  type InformerSource,
-  runControllerLoop,
-  syncDurationMetric,
+  type ControllerOptions,
+  controllerParts,
+  type QueueController,
+  queueController,
 } from '../controller.js';
 import { ownerUidIndex, ownerUidIndexer, uidIndex, uidIndexer } from '../indexers.js';
 import { foregroundFinalizer, hasFinalizer, orphanFinalizer, removeOwnersPatch } from '../owners.js';
@@ -36,21 +31,10 @@ import { createOwnerResolver, resourceOfRef } from './owners.js';
 /** The resources watched for dependents and owners by default (events are left to their TTL). */
 export const defaultGcResources = ['pods', 'replicationcontrollers', 'services', 'endpoints', 'nodes'];
 
-export interface GarbageCollectorOptions {
-  client: ControllerClient;
-  informers: InformerSource;
-  clock?: Clock;
-  logger?: Logger;
-  registry?: Registry;
-  /** Concurrent syncs (Kubernetes' --concurrent-gc-syncs: 20). Default 4. */
-  workers?: number;
+/** workers: concurrent syncs (Kubernetes' --concurrent-gc-syncs: 20), default 4. */
+export interface GarbageCollectorOptions extends ControllerOptions {
   /** Resources whose objects are collected and whose deletions are followed. Default defaultGcResources. */
   resources?: readonly string[];
-}
-
-export interface GarbageCollector extends Controller {
-  readonly queue: WorkQueue<string>;
-  sync(key: string): Promise<void>;
 }
 
 type Mode = 'dependent' | 'owner';
@@ -62,12 +46,10 @@ function parseKey(key: string): { mode: Mode; resource: string; objectKey: strin
   return { mode, resource, objectKey };
 }
 
-export function createGarbageCollector(options: GarbageCollectorOptions): GarbageCollector {
+export function createGarbageCollector(options: GarbageCollectorOptions): QueueController {
   const { client } = options;
-  const clock = options.clock ?? systemClock;
-  const logger = (options.logger ?? silentLogger).child({ controller: 'garbagecollector' });
-  const registry = options.registry ?? createRegistry({ component: 'controller-manager' });
-  const queue = createWorkQueue<string>({ name: 'garbage_collector', clock, registry });
+  const parts = controllerParts('garbagecollector', 'garbage_collector', options);
+  const { logger, registry, queue } = parts;
   const deletes = counterOn(
     registry,
     'garbagecollector_attempt_to_delete_total',
@@ -244,26 +226,12 @@ export function createGarbageCollector(options: GarbageCollectorOptions): Garbag
     }
   }
 
-  const all = [...informers.values()];
-  const syncDuration = syncDurationMetric(registry, 'garbagecollector', 'garbage collector');
-  return {
+  return queueController({
     name: 'garbagecollector',
-    queue,
+    parts,
+    informers: [...informers.values()],
+    workers: options.workers ?? 4,
     sync,
-    hasSynced: () => all.every((i) => i.hasSynced()),
-    run: (signal) =>
-      runControllerLoop(
-        {
-          name: 'garbagecollector',
-          queue,
-          informers: all,
-          workers: options.workers ?? 4,
-          sync,
-          logger,
-          clock,
-          syncDuration,
-        },
-        signal,
-      ),
-  };
+    metricPrefix: 'garbagecollector',
+  });
 }

@@ -20,16 +20,12 @@ import { isConflict, isNotFound } from '../../client/errors.js';
 import { createEventRecorder, type EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
 import { counterOn } from '../../client/metrics.js';
-import { createWorkQueue, type WorkQueue } from '../../client/workqueue.js';
-import { createRegistry, type Registry } from '../../metrics/registry.js';
-import { type Clock, rfc3339, systemClock, type TimerHandle } from '../../util/clock.js';
-import { type Logger, silentLogger } from '../../util/log.js';
+import { rfc3339, type TimerHandle } from '../../util/clock.js';
 import {
-  type Controller,
-  type ControllerClient,
-  type InformerSource,
-  runControllerLoop,
-  syncDurationMetric,
+  type ControllerOptions,
+  controllerParts,
+  type QueueController,
+  queueController,
 } from '../controller.js';
 import { nodeNameIndex, nodeNameIndexer } from '../indexers.js';
 import { isPodReady, isPodTerminal, parseTime } from '../pods.js';
@@ -54,15 +50,10 @@ export const nodeLifecycleDefaults = {
   orphanedPodQuarantineMs: 40_000,
 } as const;
 
-export interface NodeLifecycleOptions {
-  client: ControllerClient;
-  informers: InformerSource;
-  clock?: Clock;
-  logger?: Logger;
-  registry?: Registry;
+/** workers: concurrent syncs, default 4. */
+export interface NodeLifecycleOptions extends ControllerOptions {
   /** Default: a recorder with source component "node-controller". */
   recorder?: EventRecorder;
-  workers?: number;
   /** A node without a heartbeat for this long is unreachable. Default 40 000. */
   nodeMonitorGracePeriodMs?: number;
   /** The same for a node that never posted a Ready condition. Default 60 000. */
@@ -71,11 +62,6 @@ export interface NodeLifecycleOptions {
   podEvictionTimeoutMs?: number;
   /** Pods bound to a missing node are force-deleted after this long. Default 40 000 (Kubernetes' PodGC). */
   orphanedPodQuarantineMs?: number;
-}
-
-export interface NodeLifecycleController extends Controller {
-  readonly queue: WorkQueue<string>;
-  sync(nodeName: string): Promise<void>;
 }
 
 interface Health {
@@ -90,18 +76,16 @@ interface Health {
 const managedTaint = (t: Taint): boolean =>
   t.effect === 'NoExecute' && (t.key === unreachableTaintKey || t.key === notReadyTaintKey);
 
-export function createNodeLifecycleController(options: NodeLifecycleOptions): NodeLifecycleController {
+export function createNodeLifecycleController(options: NodeLifecycleOptions): QueueController {
   const { client } = options;
-  const clock = options.clock ?? systemClock;
-  const logger = (options.logger ?? silentLogger).child({ controller: 'nodelifecycle' });
-  const registry = options.registry ?? createRegistry({ component: 'controller-manager' });
+  const parts = controllerParts('nodelifecycle', 'node_lifecycle_controller', options);
+  const { clock, logger, registry, queue } = parts;
   const recorder =
     options.recorder ?? createEventRecorder(client, { component: 'node-controller', clock, logger });
   const monitorGraceMs = options.nodeMonitorGracePeriodMs ?? nodeLifecycleDefaults.nodeMonitorGracePeriodMs;
   const startupGraceMs = options.nodeStartupGracePeriodMs ?? nodeLifecycleDefaults.nodeStartupGracePeriodMs;
   const evictionTimeoutMs = options.podEvictionTimeoutMs ?? nodeLifecycleDefaults.podEvictionTimeoutMs;
   const quarantineMs = options.orphanedPodQuarantineMs ?? nodeLifecycleDefaults.orphanedPodQuarantineMs;
-  const queue = createWorkQueue<string>({ name: 'node_lifecycle_controller', clock, registry });
   const evictions = counterOn(
     registry,
     'node_collector_evictions_total',
@@ -362,27 +346,19 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): No
     arm(name, deadlines.length > 0 ? Math.min(...deadlines) : undefined);
   }
 
-  const syncDuration = syncDurationMetric(registry, 'node_lifecycle_controller', 'node lifecycle');
-  return {
+  const controller = queueController({
     name: 'nodelifecycle',
-    queue,
+    parts,
+    informers: [nodes, pods],
+    workers: options.workers ?? 4,
     sync,
-    hasSynced: () => nodes.hasSynced() && pods.hasSynced(),
+    metricPrefix: 'node_lifecycle_controller',
+  });
+  return {
+    ...controller,
     async run(signal) {
       try {
-        await runControllerLoop(
-          {
-            name: 'nodelifecycle',
-            queue,
-            informers: [nodes, pods],
-            workers: options.workers ?? 4,
-            sync,
-            logger,
-            clock,
-            syncDuration,
-          },
-          signal,
-        );
+        await controller.run(signal);
       } finally {
         for (const t of timers.values()) t.cancel();
         timers.clear();

@@ -13,16 +13,11 @@ import { createEventRecorder, type EventRecorder } from '../../client/events.js'
 import type { Informer } from '../../client/informer.js';
 import { counterOn } from '../../client/metrics.js';
 import { metaNamespaceKey } from '../../client/store.js';
-import { createWorkQueue, type WorkQueue } from '../../client/workqueue.js';
-import { createRegistry, type Registry } from '../../metrics/registry.js';
-import { type Clock, systemClock } from '../../util/clock.js';
-import { type Logger, silentLogger } from '../../util/log.js';
 import {
-  type Controller,
-  type ControllerClient,
-  type InformerSource,
-  runControllerLoop,
-  syncDurationMetric,
+  type ControllerOptions,
+  controllerParts,
+  type QueueController,
+  queueController,
 } from '../controller.js';
 import { errorMessage } from '../errors.js';
 import { createExpectations, defaultExpectationsTimeoutMs, type Expectations } from '../expectations.js';
@@ -34,26 +29,18 @@ import { createPodControl, rcKind } from './pod-control.js';
 import { podsToDelete } from './ranking.js';
 import { calculateStatus, type ManageFailure, sameStatus } from './status.js';
 
-export interface ReplicationManagerOptions {
-  client: ControllerClient;
-  informers: InformerSource;
-  clock?: Clock;
-  logger?: Logger;
-  registry?: Registry;
+/** workers: concurrent syncs (Kubernetes' --concurrent-rc-syncs), default 5. */
+export interface ReplicationManagerOptions extends ControllerOptions {
   /** Default: a recorder with source component "replication-controller". */
   recorder?: EventRecorder;
-  /** Concurrent syncs (Kubernetes' --concurrent-rc-syncs). Default 5. */
-  workers?: number;
   /** At most this many creates or deletes per sync (Kubernetes' BurstReplicas). Default 500. */
   burstReplicas?: number;
   /** Unobserved creates/deletes stop blocking an RC after this long. Default 300 000 (Kubernetes'). */
   expectationsTimeoutMs?: number;
 }
 
-export interface ReplicationManager extends Controller {
-  readonly queue: WorkQueue<string>;
+export interface ReplicationManager extends QueueController {
   readonly expectations: Expectations;
-  sync(key: string): Promise<void>;
 }
 
 /** A failure of creating or deleting pods, kept apart so the status can carry ReplicaFailure. */
@@ -68,9 +55,8 @@ class ManageError extends Error {
 
 export function createReplicationManager(options: ReplicationManagerOptions): ReplicationManager {
   const { client } = options;
-  const clock = options.clock ?? systemClock;
-  const logger = (options.logger ?? silentLogger).child({ controller: 'replication' });
-  const registry = options.registry ?? createRegistry({ component: 'controller-manager' });
+  const parts = controllerParts('replication', 'replicationmanager', options);
+  const { clock, logger, registry, queue } = parts;
   const recorder =
     options.recorder ?? createEventRecorder(client, { component: 'replication-controller', clock, logger });
   const burstReplicas = options.burstReplicas ?? 500;
@@ -78,7 +64,6 @@ export function createReplicationManager(options: ReplicationManagerOptions): Re
     clock,
     options.expectationsTimeoutMs ?? defaultExpectationsTimeoutMs,
   );
-  const queue = createWorkQueue<string>({ name: 'replicationmanager', clock, registry });
   const control = createPodControl(client, recorder);
   const created = counterOn(registry, 'replication_controller_pods_created_total', 'Pods created.', []);
   const deleted = counterOn(registry, 'replication_controller_pods_deleted_total', 'Pods deleted.', []);
@@ -273,26 +258,15 @@ export function createReplicationManager(options: ReplicationManagerOptions): Re
     if (manageError) throw manageError.original;
   }
 
-  const syncDuration = syncDurationMetric(registry, 'replication_controller', 'replication controller');
   return {
-    name: 'replication',
-    queue,
+    ...queueController({
+      name: 'replication',
+      parts,
+      informers: [rcs, pods],
+      workers: options.workers ?? 5,
+      sync,
+      metricPrefix: 'replication_controller',
+    }),
     expectations,
-    sync,
-    hasSynced: () => rcs.hasSynced() && pods.hasSynced(),
-    run: (signal) =>
-      runControllerLoop(
-        {
-          name: 'replication',
-          queue,
-          informers: [rcs, pods],
-          workers: options.workers ?? 5,
-          sync,
-          logger,
-          clock,
-          syncDuration,
-        },
-        signal,
-      ),
   };
 }
