@@ -10,7 +10,8 @@
 // findings: where it breaks first, with the evidence.
 //   node --import tsx bench/cluster-scale.ts [--nodes 1000,5000] [--pods-per-node 30] [--quick]
 //        [--nodes-per-host 1000] [--pods-per-rc 500] [--latency-pods 100] [--latency-rate 10]
-//        [--heartbeat-period-ms 10000] [--phase-timeout-s 1800] [--storage embedded|memory]
+//        [--heartbeat-period-ms 10000] [--host-connections 128] [--phase-timeout-s 1800]
+//        [--storage embedded|memory]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ const { values: flags } = parseArgs({
     'latency-pods': { type: 'string', default: env('LATENCY_PODS', '100') },
     'latency-rate': { type: 'string', default: env('LATENCY_RATE', '10') },
     'heartbeat-period-ms': { type: 'string', default: env('HEARTBEAT_PERIOD_MS', '10000') },
+    'host-connections': { type: 'string', default: env('HOST_CONNECTIONS', '128') },
     'phase-timeout-s': { type: 'string', default: env('PHASE_TIMEOUT_S', '1800') },
     storage: { type: 'string', default: env('STORAGE', 'embedded') },
     quick: { type: 'boolean', default: process.env.KUBELITE_QUICK === '1' },
@@ -50,6 +52,8 @@ const config = {
   latencyPods: quick ? 10 : Number(flags['latency-pods']),
   latencyRate: Number(flags['latency-rate']),
   heartbeatPeriodMs: Number(flags['heartbeat-period-ms']),
+  /** Keep-alive connections a host's kubelets share for requests (watches have their own). */
+  hostConnections: Number(flags['host-connections']),
   phaseTimeoutS: quick ? 120 : Number(flags['phase-timeout-s']),
   storage: flags.storage!,
   quick,
@@ -146,7 +150,15 @@ async function runSize(nodes: number) {
     hosts?.kill();
     for (const c of components) if (c.child.exitCode === null) c.child.kill('SIGKILL');
   };
+  // Interrupted (Ctrl-C, the suite's timeout): no child may outlive the benchmark.
+  const onSignal = () => {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  };
   process.once('exit', killAll);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     say(`— ${nodes} nodes, ${pods} pods`);
     const storage = config.storage === 'memory' ? 'memory://' : `embedded://${join(dir, 'data')}`;
@@ -167,10 +179,11 @@ async function runSize(nodes: number) {
     const pid = (c: StartedComponent) => c.child.pid!;
     const hollow = new HollowHosts({
       server,
-      nodeNames: Array.from({ length: nodes }, (_, i) => `hollow-${i}`),
+      nodeNamePrefix: 'hollow-',
+      nodes,
       nodesPerHost: config.nodesPerHost,
       heartbeatPeriodMs: config.heartbeatPeriodMs,
-      connections: 8,
+      connections: config.hostConnections,
       startBatch: 50,
       maxPods: 110,
       logDir: dir,
@@ -354,6 +367,8 @@ async function runSize(nodes: number) {
     for (const c of components.reverse()) await c.stop();
     sampler?.close();
     process.off('exit', killAll);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -22,7 +22,9 @@ interface Host {
 
 export interface HollowHostsOptions {
   server: string;
-  nodeNames: string[];
+  /** Nodes are <prefix>0 … <prefix><nodes - 1>. */
+  nodeNamePrefix: string;
+  nodes: number;
   nodesPerHost: number;
   heartbeatPeriodMs: number;
   connections: number;
@@ -46,24 +48,28 @@ export class HollowHosts {
   private readonly hosts: Host[] = [];
 
   constructor(options: HollowHostsOptions) {
-    const { nodeNames, nodesPerHost } = options;
-    for (let i = 0, index = 0; i < nodeNames.length; i += nodesPerHost, index++) {
+    const { nodes, nodesPerHost } = options;
+    for (let i = 0, index = 0; i < nodes; i += nodesPerHost, index++) {
       const config: HostConfig = {
         server: options.server,
-        nodeNames: nodeNames.slice(i, i + nodesPerHost),
+        nodeNamePrefix: options.nodeNamePrefix,
+        firstNode: i,
+        nodeCount: Math.min(nodesPerHost, nodes - i),
         hostIndex: index,
         heartbeatPeriodMs: options.heartbeatPeriodMs,
         connections: options.connections,
         startBatch: options.startBatch,
         maxPods: options.maxPods,
+        rootDir: join(options.logDir, `host-${index}`),
       };
       const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
-      const child = spawn(command!, [...prefix, '--import', 'tsx', hostScript, JSON.stringify(config)], {
+      const child = spawn(command!, [...prefix, '--import', 'tsx', hostScript], {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        env: { ...process.env, KUBELITE_HOLLOW_HOST: JSON.stringify(config) },
       });
       const host: Host = {
         child,
-        nodes: config.nodeNames.length,
+        nodes: config.nodeCount,
         started: 0,
         failed: 0,
         warnings: 0,

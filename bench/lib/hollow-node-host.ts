@@ -3,12 +3,10 @@
 // keep-alive pool for requests, streams on their own connections) but each has its own pod watch
 // (fieldSelector spec.nodeName), Node watch, heartbeats, status manager and kubelet HTTP port.
 // Started by bench/cluster-scale.ts over IPC:
-//   node --import tsx bench/lib/hollow-node-host.ts '<HostConfig as JSON>'
+//   node --import tsx bench/lib/hollow-node-host.ts   (HostConfig as JSON in KUBELITE_HOLLOW_HOST)
 // It starts its kubelets in batches (so registration is not one thundering herd), reports progress,
 // answers memory requests, and stops them all on {type:'stop'}, SIGTERM or when the parent goes.
 import { setMaxListeners } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../src/client/rest.js';
 import { createKubelet, type Kubelet } from '../../src/kubelet/index.js';
@@ -17,7 +15,10 @@ import { createLogger } from '../../src/util/log.js';
 
 export interface HostConfig {
   server: string;
-  nodeNames: string[];
+  /** Nodes <prefix><first> … <prefix><first + count - 1>. */
+  nodeNamePrefix: string;
+  firstNode: number;
+  nodeCount: number;
   /** Index of this host, for distinct pod CIDRs per node. */
   hostIndex: number;
   heartbeatPeriodMs: number;
@@ -26,6 +27,8 @@ export interface HostConfig {
   /** Kubelets registering at once. */
   startBatch: number;
   maxPods: number;
+  /** The kubelets' root dirs go below (removed by the benchmark, also when a host is killed). */
+  rootDir: string;
 }
 
 export type HostMessage =
@@ -35,7 +38,11 @@ export type HostMessage =
 
 export type ParentMessage = { type: 'memory' } | { type: 'stop' };
 
-const config = JSON.parse(process.argv[2] ?? '{}') as HostConfig;
+const config = JSON.parse(process.env.KUBELITE_HOLLOW_HOST ?? '{}') as HostConfig;
+const nodeNames = Array.from(
+  { length: config.nodeCount },
+  (_, i) => `${config.nodeNamePrefix}${config.firstNode + i}`,
+);
 const send = (m: HostMessage) => process.send?.(m);
 // Warnings go to stderr, which the benchmark keeps in a log: failed heartbeats and syncs are how
 // an overloaded apiserver shows first.
@@ -45,10 +52,10 @@ const client = createClient({
   connections: config.connections,
   watchIdleTimeoutMs: 600_000,
 });
-const rootDir = mkdtempSync(join(tmpdir(), 'kubelite-hollow-'));
+const rootDir = config.rootDir;
 const stop = new AbortController();
 // Every kubelet of the host listens on this one signal, by design.
-setMaxListeners(config.nodeNames.length * 4 + 10, stop.signal);
+setMaxListeners(nodeNames.length * 4 + 10, stop.signal);
 const kubelets: Kubelet[] = [];
 const runs: Promise<void>[] = [];
 let started = 0;
@@ -89,8 +96,8 @@ async function startOne(nodeName: string, index: number): Promise<void> {
 }
 
 async function startAll(): Promise<void> {
-  for (let i = 0; i < config.nodeNames.length && !stop.signal.aborted; i += config.startBatch) {
-    const batch = config.nodeNames.slice(i, i + config.startBatch);
+  for (let i = 0; i < nodeNames.length && !stop.signal.aborted; i += config.startBatch) {
+    const batch = nodeNames.slice(i, i + config.startBatch);
     await Promise.all(batch.map((name, j) => startOne(name, i + j)));
     send({ type: 'progress', started, failed, lastError });
   }
@@ -103,7 +110,6 @@ function shutdown(): Promise<void> {
     await Promise.allSettled(runs);
     await Promise.allSettled(kubelets.map((k) => k.runtime.close()));
     await client.close();
-    rmSync(rootDir, { recursive: true, force: true });
     send({ type: 'stopped' });
     process.disconnect?.();
   })();
