@@ -17,8 +17,9 @@ import { type ApiServerOptions, type ResolvedOptions, resolveOptions } from './o
 import { compose, type PipelineContext, type Stage } from './pipeline.js';
 import type { AdmissionPlugin } from './registry/admission.js';
 import { EventExpiry } from './registry/event-expiry.js';
-import { bootstrapNamespaces, NamespacePurger, namespaceLifecycle } from './registry/namespaces.js';
+import { bootstrapNamespaces, NamespaceLifecycle, NamespacePurger } from './registry/namespaces.js';
 import { ObjectStore } from './registry/object-store.js';
+import type { WriteHooks } from './registry/reservation.js';
 import { ResourceRest } from './registry/rest.js';
 import { createServiceAllocators, type ServiceAllocators } from './registry/services.js';
 import { strategies } from './registry/strategies.js';
@@ -150,7 +151,9 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
     });
     watchCache = cache;
     const rests = new Map<string, ResourceRest>();
-    const admission: AdmissionPlugin[] = [namespaceLifecycle(cache, () => rests.get('namespaces')!)];
+    const lifecycle = new NamespaceLifecycle(cache, () => rests.get('namespaces')!);
+    const admission: AdmissionPlugin[] = [lifecycle];
+    const hooks: Record<string, WriteHooks> = { services: allocators.hooks, namespaces: lifecycle.hooks };
     for (const [name, strategy] of strategies) {
       const objects = new ObjectStore(store, strategy.resource);
       rests.set(
@@ -158,7 +161,7 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
         new ResourceRest(objects, strategy, {
           clock,
           admission,
-          hooks: name === 'services' ? allocators.hooks : undefined,
+          hooks: hooks[name],
         }),
       );
     }

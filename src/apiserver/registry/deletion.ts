@@ -71,7 +71,10 @@ export async function deleteObject(
     if (next) {
       if (dryRun || next === current) return { object: next, deleted: false };
       const updated = await store.updateAt(next, current.metadata.resourceVersion ?? '');
-      if (updated) return { object: updated, deleted: false };
+      if (updated) {
+        rest.deps.hooks?.afterDeletionPending?.(updated);
+        return { object: updated, deleted: false };
+      }
       continue; // the object changed under us: decide again
     }
     if (dryRun) return { object: current, deleted: true };

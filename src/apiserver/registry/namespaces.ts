@@ -13,8 +13,9 @@ import type { Logger } from '../../util/log.js';
 import type { WriteQuery } from '../http/query.js';
 import type { ObjectFilter } from '../watchcache/filter.js';
 import type { WatchCache } from '../watchcache/watch-cache.js';
-import type { AdmissionPlugin } from './admission.js';
+import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
 import { deleteObject } from './deletion.js';
+import type { WriteHooks } from './reservation.js';
 import type { ResourceRest } from './rest.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
@@ -32,32 +33,54 @@ export function isTerminating(ns: KubeObject): boolean {
   return !!ns.metadata.deletionTimestamp || (ns as unknown as Namespace).status?.phase === 'Terminating';
 }
 
-export function namespaceLifecycle(cache: WatchCache, namespaces: () => ResourceRest): AdmissionPlugin {
-  return {
-    name: 'NamespaceLifecycle',
-    async validate(a) {
-      if (a.resource.name === 'namespaces') {
-        if (a.operation === 'DELETE' && immortalNamespaces.has(a.name)) {
-          throw forbidden(`namespaces "${a.name}" is forbidden: this namespace may not be deleted`, {
-            name: a.name,
-            kind: 'namespaces',
-          });
-        }
-        return;
-      }
-      if (a.operation !== 'CREATE' || !a.resource.namespaced) return;
-      // The cache may lag a namespace created a moment ago: fall back to a live read, as Kubernetes does.
-      const cached = cache.cache('namespaces').objects.get(`/registry/namespaces/${a.namespace}`)?.object;
-      const ns = cached && !isTerminating(cached) ? cached : await namespaces().store.get('', a.namespace);
-      if (!ns) throw notFound('namespaces', a.namespace);
-      if (isTerminating(ns)) {
-        throw forbidden(
-          `${a.resource.name} "${a.name}" is forbidden: unable to create new content in namespace ${a.namespace} because it is being terminated`,
-          { name: a.name, kind: a.resource.name },
-        );
-      }
-    },
+/**
+ * The NamespaceLifecycle admission plugin. It reads namespaces from the watch cache (with a live read
+ * when the cache does not know one yet), and it remembers the namespaces this apiserver has just
+ * started terminating: the cache may not have seen that write, but a create into it must be 403 at once.
+ */
+export class NamespaceLifecycle implements AdmissionPlugin {
+  readonly name = 'NamespaceLifecycle';
+  private readonly terminating = new Set<string>();
+
+  constructor(
+    private readonly cache: WatchCache,
+    private readonly namespaces: () => ResourceRest,
+  ) {}
+
+  /** Hooks for the namespaces write path: remember terminating namespaces until they are gone. */
+  readonly hooks: WriteHooks = {
+    afterDeletionPending: (ns) => this.terminating.add(ns.metadata.name ?? ''),
+    afterDelete: (ns) => this.terminating.delete(ns.metadata.name ?? ''),
   };
+
+  async validate(a: AdmissionAttributes): Promise<void> {
+    if (a.resource.name === 'namespaces') {
+      if (a.operation === 'DELETE' && immortalNamespaces.has(a.name)) {
+        throw forbidden(`namespaces "${a.name}" is forbidden: this namespace may not be deleted`, {
+          name: a.name,
+          kind: 'namespaces',
+        });
+      }
+      return;
+    }
+    if (a.operation !== 'CREATE' || !a.resource.namespaced) return;
+    let terminating = this.terminating.has(a.namespace);
+    if (!terminating) {
+      // The cache may lag a namespace created a moment ago: fall back to a live read, as Kubernetes does.
+      const cached = this.cache
+        .cache('namespaces')
+        .objects.get(`/registry/namespaces/${a.namespace}`)?.object;
+      const ns = cached ?? (await this.namespaces().store.get('', a.namespace));
+      if (!ns) throw notFound('namespaces', a.namespace);
+      terminating = isTerminating(ns);
+    }
+    if (terminating) {
+      throw forbidden(
+        `${a.resource.name} "${a.name}" is forbidden: unable to create new content in namespace ${a.namespace} because it is being terminated`,
+        { name: a.name, kind: a.resource.name },
+      );
+    }
+  }
 }
 
 /** Creates the system namespaces that do not exist yet. */

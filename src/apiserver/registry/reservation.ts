@@ -14,4 +14,6 @@ export interface WriteHooks {
   beforeUpdate?(obj: KubeObject, old: KubeObject, dryRun: boolean): Reservation;
   /** The object has left storage (any path: delete, finalizers removed, namespace purge). */
   afterDelete?(obj: KubeObject): void;
+  /** A DELETE stored the object with deletionTimestamp: it waits for a grace period or finalizers. */
+  afterDeletionPending?(obj: KubeObject): void;
 }

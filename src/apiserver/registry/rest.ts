@@ -40,8 +40,6 @@ export interface RestDeps {
   clock: Clock;
   admission: readonly AdmissionPlugin[];
   hooks?: WriteHooks;
-  /** Called with the removed object when an update dropped the last finalizer (the object is gone). */
-  onRemoved?(obj: KubeObject): void;
 }
 
 /** What a PUT/PATCH changes: the object, only its status, or only a namespace's spec.finalizers. */
@@ -221,7 +219,6 @@ export class ResourceRest {
       reservation.commit();
       if (removed) {
         this.deps.hooks?.afterDelete?.(removed);
-        this.deps.onRemoved?.(removed);
         return { object: removed, created: false, warnings };
       }
       return { object: outcome.object, created: false, warnings };
