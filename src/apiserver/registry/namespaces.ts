@@ -149,6 +149,8 @@ export class NamespacePurger {
 
   private async purge(name: string): Promise<void> {
     if (!this.isTerminatingNamespace(name)) return;
+    // A consistent view: an object created just before the namespace turned Terminating must be seen.
+    await this.cache.waitUntilFresh();
     let remaining = 0;
     for (const resource of coreResources) {
       if (!resource.namespaced) continue;
@@ -173,6 +175,7 @@ export class NamespacePurger {
       }
     }
     if (remaining > 0) return; // deletions in progress: their DELETED events bring us back
+    await this.cache.waitUntilFresh();
     const counts = coreResources
       .filter((r) => r.namespaced)
       .map((r) => this.cache.cache(r.name).countInNamespace(name));
