@@ -129,10 +129,10 @@ export async function main(argv: string[]): Promise<number> {
   });
   const abort = new AbortController();
   let cluster: RunningCluster | undefined;
-  let signals = 0;
+  let received = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
+    received++;
+    if (received === 1) {
       reporter.say(`\n${signal}: stopping the cluster (again to kill it at once)`, 'warn');
       abort.abort();
     } else {
@@ -140,8 +140,9 @@ export async function main(argv: string[]): Promise<number> {
       void cluster?.kill();
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal stops the cluster cleanly instead of killing the supervisor.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
   // Signal handlers and pending promises do not keep Node running; this does, until we are done.
   const keepAlive = setInterval(() => {}, 1 << 30);
   const startedAt = Date.now();
@@ -168,11 +169,14 @@ export async function main(argv: string[]): Promise<number> {
     if (!abort.signal.aborted)
       await new Promise((done) => abort.signal.addEventListener('abort', done, { once: true }));
     await cluster.stop();
-    reporter.say('cluster stopped; containers were left running for the next `kubelite up`', 'dim');
+    const kept = cluster.layout.nodes.length > 0 && cluster.layout.runtime !== 'fake';
+    reporter.say(
+      `cluster stopped${kept ? '; pod containers keep running for the next `kubelite up`' : ''}`,
+      'dim',
+    );
     return 0;
   } finally {
     clearInterval(keepAlive);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of signals) process.off(s, onSignal);
   }
 }
