@@ -242,6 +242,39 @@ describe.each(['native', 'js'] as const)('http proxy (%s engine)', (which) => {
     expect(await metricValue(registry, 'kubelite_proxy_retries_total')).toBe(1);
   });
 
+  it('bounds what it buffers for a client that does not read the response', async () => {
+    const total = 256 * 1024 * 1024;
+    let written = 0;
+    const backend = await httpBackend('big', (_req, res) => {
+      res.writeHead(200, { 'content-length': String(total) });
+      const chunk = Buffer.alloc(64 * 1024, 0x62);
+      const push = () => {
+        while (written < total) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', push);
+        }
+        res.end();
+      };
+      push();
+    });
+    const { port } = await serve([backend.port]);
+    const socket = connect({ host: '127.0.0.1', port });
+    cleanups.push(() => void socket.destroy());
+    socket.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.pause();
+    await new Promise((r) => setTimeout(r, 1500));
+    // Kernel socket buffers on both hops plus the proxy's bounded backlog: far below the total.
+    expect(written).toBeLessThan(64 * 1024 * 1024);
+    let received = 0;
+    socket.on('data', (d: Buffer) => {
+      received += d.length;
+    });
+    socket.resume();
+    const deadline = Date.now() + 30_000;
+    while (received < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(received).toBeGreaterThan(total); // the body plus the response head
+  });
+
   it('counts requests and durations per service', async () => {
     const backend = await httpBackend('a');
     const { port, registry } = await serve([backend.port]);
