@@ -106,10 +106,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   );
   core = new SchedulerCore({
     api,
-    framework: createDefaultFramework(
-      schedulerName,
-      (ns) => services.store.byIndex(namespaceIndex, ns) as Service[],
-    ),
+    framework: (cache) =>
+      createDefaultFramework(schedulerName, {
+        services: (ns) => services.store.byIndex(namespaceIndex, ns) as Service[],
+        controllers: cache.controllers,
+      }),
     clock,
     logger,
     metrics,

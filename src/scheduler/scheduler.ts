@@ -30,7 +30,8 @@ export interface SchedulerApi {
 
 export interface SchedulerCoreOptions {
   api: SchedulerApi;
-  framework: Framework;
+  /** The framework, given the cache (plugins may read its indexes). */
+  framework: Framework | ((cache: SchedulerCache) => Framework);
   clock: Clock;
   logger: Logger;
   metrics: SchedulerMetrics;
@@ -46,7 +47,7 @@ export interface SchedulerCoreOptions {
 }
 
 export class SchedulerCore {
-  readonly cache = new SchedulerCache();
+  readonly cache: SchedulerCache;
   readonly queue: SchedulingQueue;
   private readonly api: SchedulerApi;
   private readonly framework: Framework;
@@ -62,7 +63,9 @@ export class SchedulerCore {
 
   constructor(options: SchedulerCoreOptions) {
     this.api = options.api;
-    this.framework = options.framework;
+    this.cache = new SchedulerCache();
+    this.framework =
+      typeof options.framework === 'function' ? options.framework(this.cache) : options.framework;
     this.clock = options.clock;
     this.log = options.logger;
     this.metrics = options.metrics;

@@ -75,6 +75,24 @@ describe('SchedulerCache', () => {
     ).toEqual(['NodeCondition', 'NodeSpecUnschedulable', 'NodeLabel']);
   });
 
+  it("indexes each controller's pods by node through assume, bind and delete", () => {
+    const cache = new SchedulerCache();
+    cache.setNode(makeNode('n1'));
+    cache.setNode(makeNode('n2'));
+    const counts = () =>
+      Object.fromEntries([...(cache.controllers.nodesOf('rc') ?? new Map())].map(([n, c]) => [n.name, c]));
+    cache.assumePod(newPodInfo(makePod('a', { controllerUid: 'rc' })), 'n1');
+    cache.assumePod(newPodInfo(makePod('b', { controllerUid: 'rc' })), 'n1');
+    cache.setBoundPod(makePod('c', { controllerUid: 'rc', nodeName: 'n2' }));
+    expect(counts()).toEqual({ n1: 2, n2: 1 });
+    cache.setBoundPod(makePod('a', { controllerUid: 'rc', nodeName: 'n1' }));
+    cache.forgetPod('default/b');
+    cache.removePod('default/c');
+    expect(counts()).toEqual({ n1: 1 });
+    cache.removePod('default/a');
+    expect(cache.controllers.nodesOf('rc')).toBeUndefined();
+  });
+
   it('keeps the node list dense when nodes are removed', () => {
     const cache = new SchedulerCache();
     for (const n of ['a', 'b', 'c']) cache.setNode(makeNode(n));

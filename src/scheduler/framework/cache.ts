@@ -6,6 +6,7 @@
 // Scheduling cycles run synchronously on one thread, so the cache itself is the snapshot a cycle
 // reads: no event can change it between filtering and assuming.
 import type { Node, Pod } from '../../api/types.js';
+import { ControllerIndex } from './controller-index.js';
 import type { ClusterEventKind } from './interface.js';
 import { NodeInfo } from './node-info.js';
 import { newPodInfo, type PodInfo, podKey, updatedPodInfo } from './pod-info.js';
@@ -22,6 +23,8 @@ export class SchedulerCache {
   /** Nodes that have a Node object, in a stable order for round-robin sampling. */
   private readonly listed: NodeInfo[] = [];
   private readonly pods = new Map<string, PodState>();
+  /** Which nodes hold each controller's pods (for spreading). */
+  readonly controllers = new ControllerIndex();
 
   /** Nodes that exist (have a Node object). Do not mutate. */
   nodeList(): readonly NodeInfo[] {
@@ -41,7 +44,7 @@ export class SchedulerCache {
   setNode(node: Node): { info: NodeInfo; changes: ClusterEventKind[] } {
     const name = node.metadata.name ?? '';
     let info = this.nodes.get(name);
-    if (!info) this.nodes.set(name, (info = new NodeInfo(name)));
+    if (!info) this.nodes.set(name, (info = new NodeInfo(name, this.controllers)));
     if (!info.node) {
       info.setNode(node);
       info.listIndex = this.listed.length;
@@ -95,7 +98,7 @@ export class SchedulerCache {
 
   private nodeFor(name: string): NodeInfo {
     let info = this.nodes.get(name);
-    if (!info) this.nodes.set(name, (info = new NodeInfo(name)));
+    if (!info) this.nodes.set(name, (info = new NodeInfo(name, this.controllers)));
     return info;
   }
 

@@ -5,6 +5,7 @@
 // lines): at 5,000 nodes a cycle touches hundreds of nodes, and chasing pointers to per-node
 // sub-objects showed up as the largest cost of the whole loop.
 import type { Node, Taint } from '../../api/types.js';
+import type { ControllerIndex } from './controller-index.js';
 import { HostPortSet } from './host-ports.js';
 import type { PodInfo } from './pod-info.js';
 import { nodeAllocatable } from './resources.js';
@@ -34,10 +35,12 @@ export class NodeInfo {
   node: Node | undefined = undefined;
   readonly pods = new Map<string, PodInfo>();
   readonly usedPorts = new HostPortSet();
-  /** Pods per controller uid, for spreading. */
-  readonly controllerCounts = new Map<string, number>();
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** Where pods with a controller are counted (the cache's index), if anywhere. */
+    private readonly controllers?: ControllerIndex,
+  ) {}
 
   setNode(node: Node): void {
     this.node = node;
@@ -80,11 +83,7 @@ export class NodeInfo {
       if (sign > 0) this.usedPorts.add(p.hostPorts);
       else this.usedPorts.remove(p.hostPorts);
     }
-    if (p.controllerUid) {
-      const n = (this.controllerCounts.get(p.controllerUid) ?? 0) + sign;
-      if (n > 0) this.controllerCounts.set(p.controllerUid, n);
-      else this.controllerCounts.delete(p.controllerUid);
-    }
+    if (p.controllerUid) this.controllers?.add(p.controllerUid, this, sign);
   }
 }
 

@@ -1,6 +1,7 @@
 // The score plugins: NodeResourcesLeastAllocated and SelectorSpread.
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../api/types.js';
+import { ControllerIndex } from '../framework/controller-index.js';
 import { CycleState } from '../framework/cycle-state.js';
 import { NodeInfo } from '../framework/node-info.js';
 import { newPodInfo } from '../framework/pod-info.js';
@@ -39,8 +40,13 @@ describe('NodeResourcesLeastAllocated', () => {
 
 describe('SelectorSpread', () => {
   it('prefers nodes with fewer pods of the same controller, normalized to 0..100', () => {
-    const plugin = createSelectorSpread();
-    const nodes = [node('a'), node('b'), node('c')];
+    const controllers = new ControllerIndex();
+    const plugin = createSelectorSpread({ controllers });
+    const nodes = ['a', 'b', 'c'].map((name) => {
+      const n = new NodeInfo(name, controllers);
+      n.setNode(makeNode(name));
+      return n;
+    });
     nodes[0]!.addPod(newPodInfo(makePod('r1', { nodeName: 'a', controllerUid: 'rc1' })));
     nodes[0]!.addPod(newPodInfo(makePod('r2', { nodeName: 'a', controllerUid: 'rc1' })));
     nodes[1]!.addPod(newPodInfo(makePod('r3', { nodeName: 'b', controllerUid: 'rc1' })));
@@ -52,6 +58,10 @@ describe('SelectorSpread', () => {
     expect([...scores]).toEqual([2, 1, 0]);
     plugin.normalizeScore!(state, pod, scores, 3);
     expect([...scores]).toEqual([0, 50, 100]);
+    // A controller with no pods anywhere scores all nodes alike: nothing to do.
+    expect(
+      plugin.preScore(state, newPodInfo(makePod('first', { controllerUid: 'new-rc' })), nodes, 3).code,
+    ).toBe('Skip');
   });
 
   it('groups pods without a controller by the services selecting them', () => {
@@ -59,7 +69,7 @@ describe('SelectorSpread', () => {
       metadata: { name: 's', namespace: 'default' },
       spec: { selector: { app: 'web' } },
     };
-    const plugin = createSelectorSpread(() => [svc]);
+    const plugin = createSelectorSpread({ services: () => [svc] });
     const a = node('a');
     a.addPod(newPodInfo(makePod('w1', { nodeName: 'a', labels: { app: 'web' } })));
     a.addPod(newPodInfo(makePod('w2', { nodeName: 'a', labels: { app: 'web' }, namespace: 'other' })));
@@ -71,7 +81,7 @@ describe('SelectorSpread', () => {
   });
 
   it('skips pods that belong to no group', () => {
-    const plugin = createSelectorSpread(() => []);
+    const plugin = createSelectorSpread({ services: () => [] });
     expect(plugin.preScore(new CycleState(), newPodInfo(makePod('lone')), [], 0).code).toBe('Skip');
   });
 });

@@ -1,8 +1,11 @@
 // SelectorSpread: spreads the pods of one controller (or one service) across nodes. A node scores
 // higher the fewer such pods it already has: maxNodeScore × (max − count) / max over the nodes
-// being scored. Pods with a controller owner are counted by the cache per controller uid (O(1) per
-// node); other pods are grouped by the services selecting them, counted by walking the node's pods.
+// being scored. Pods with a controller owner are looked up in the cache's controller index (one
+// small map per controller: the nodes holding its pods); a controller with no pods yet scores every
+// node alike, so the plugin skips. Other pods are grouped by the services selecting them, counted by
+// walking the node's pods.
 import type { Pod, Service } from '../../api/types.js';
+import type { ControllerIndex } from '../framework/controller-index.js';
 import type { CycleState } from '../framework/cycle-state.js';
 import { maxNodeScore, type PreScorePlugin, type ScorePlugin } from '../framework/interface.js';
 import type { NodeInfo } from '../framework/node-info.js';
@@ -16,20 +19,27 @@ const stateKey = 'PreScore/SelectorSpread';
 export type ServiceLister = (namespace: string) => Iterable<Service>;
 
 type Selector = Readonly<Record<string, string>>;
-type SpreadGroup = { controllerUid: string } | { namespace: string; selectors: Selector[] };
+type SpreadGroup =
+  | { controllerNodes: ReadonlyMap<NodeInfo, number> }
+  | { namespace: string; selectors: Selector[] };
 
-export function createSelectorSpread(services?: ServiceLister): ScorePlugin & PreScorePlugin {
+export interface SelectorSpreadOptions {
+  services?: ServiceLister;
+  controllers?: ControllerIndex;
+}
+
+export function createSelectorSpread(options: SelectorSpreadOptions = {}): ScorePlugin & PreScorePlugin {
   return {
     name: selectorSpreadName,
     preScore(state, pod): Status {
-      const group = spreadGroup(pod, services);
+      const group = spreadGroup(pod, options);
       state.write(stateKey, group);
       return group ? success : skip;
     },
     score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
       const group = state.read<SpreadGroup>(stateKey);
       if (!group) return 0;
-      if ('controllerUid' in group) return node.controllerCounts.get(group.controllerUid) ?? 0;
+      if ('controllerNodes' in group) return group.controllerNodes.get(node) ?? 0;
       let n = 0;
       for (const p of node.pods.values()) {
         if (p.pod.metadata.namespace === group.namespace && matchesAll(group.selectors, p.pod)) n++;
@@ -46,8 +56,14 @@ export function createSelectorSpread(services?: ServiceLister): ScorePlugin & Pr
   };
 }
 
-function spreadGroup(pod: PodInfo, services: ServiceLister | undefined): SpreadGroup | undefined {
-  if (pod.controllerUid) return { controllerUid: pod.controllerUid };
+function spreadGroup(
+  pod: PodInfo,
+  { services, controllers }: SelectorSpreadOptions,
+): SpreadGroup | undefined {
+  if (pod.controllerUid) {
+    const controllerNodes = controllers?.nodesOf(pod.controllerUid);
+    return controllerNodes ? { controllerNodes } : undefined;
+  }
   if (!services) return undefined;
   const namespace = pod.pod.metadata.namespace ?? 'default';
   const selectors: Selector[] = [];
