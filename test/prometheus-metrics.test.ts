@@ -1,99 +1,91 @@
 // Every component's /metrics passes `promtool check metrics` (Debian package `prometheus`; the
 // suite fails when promtool is missing). The components run as child processes of the real CLI on
 // free ports, and a pod goes through scheduler and kubelet first, so the histograms and labelled
-// series have samples rather than only headers.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// series have samples rather than only headers. docs/metrics.md must list exactly what they export,
+// and examples/prometheus.yml must be a valid Prometheus config.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Pod } from '../src/api/types.js';
-import { createClient, type KubeClient } from '../src/client/index.js';
-import { type StartedComponent, startComponent } from './harness/component.js';
-import { promtoolCheckMetrics } from './harness/prometheus.js';
+import { type MetricsCluster, startMetricsCluster } from './harness/metrics-cluster.js';
+import { describeMetrics, documentedMetrics, isProcessMetric } from './harness/metrics-doc.js';
+import { promtoolBinary, promtoolCheckMetrics } from './harness/prometheus.js';
 
-const nodeName = `prom-metrics-${process.pid}`;
-let dir = '';
-let client: KubeClient | undefined;
-const components: Record<string, StartedComponent> = {};
+const root = join(import.meta.dirname, '..');
+let cluster: MetricsCluster | undefined;
+const texts: Record<string, string> = {};
 
-/** Each component with the series it must export once a pod has run. */
+/** Each component with series it must export once a pod has run. */
 const expected: Record<string, string[]> = {
-  apiserver: ['apiserver_request_total', 'apiserver_request_duration_seconds_bucket'],
-  scheduler: ['scheduler_schedule_attempts_total'],
-  kubelet: ['kubelet_pod_start_duration_seconds_bucket', 'kubelet_running_pods'],
+  apiserver: [
+    'apiserver_request_total',
+    'apiserver_request_duration_seconds_bucket',
+    'apiserver_registered_watchers',
+  ],
+  scheduler: ['scheduler_schedule_attempts_total', 'scheduler_scheduling_attempt_duration_seconds_bucket'],
+  'controller-manager': [],
+  kubelet: [
+    'kubelet_pod_start_duration_seconds_bucket',
+    'kubelet_running_pods',
+    'kubelet_node_heartbeats_total',
+  ],
 };
 
-async function metricsOf(url: string): Promise<{ status: number; type: string; text: string }> {
-  const res = await request(`${url}/metrics`);
-  return { status: res.statusCode, type: String(res.headers['content-type']), text: await res.body.text() };
-}
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kubelite-prom-metrics-'));
-  const quiet = ['--log-level', 'warn'];
-  components.apiserver = await startComponent([
-    'apiserver',
-    '--storage',
-    `embedded://${join(dir, 'data')}`,
-    '--port',
-    '0',
-    ...quiet,
-  ]);
-  const server = components.apiserver.url;
-  [components.scheduler, components.kubelet] = await Promise.all([
-    startComponent(['scheduler', '--server', server, '--metrics-port', '0', ...quiet]),
-    startComponent([
-      'kubelet',
-      '--server',
-      server,
-      '--node-name',
-      nodeName,
-      '--runtime',
-      'fake',
-      '--port',
-      '0',
-      '--root-dir',
-      join(dir, 'kubelet'),
-      ...quiet,
-    ]),
-  ]);
-  client = createClient({ server });
-  const pod: Pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'metrics-probe', namespace: 'default' },
-    spec: {
-      containers: [{ name: 'main', image: 'busybox' }],
-      nodeSelector: { 'kubernetes.io/hostname': nodeName },
-    },
-  };
-  await client.pods.create('default', pod);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const current = await client.pods.get('default', 'metrics-probe');
-    if (current.status?.phase === 'Running') break;
-    if (Date.now() > deadline) throw new Error(`pod not Running: ${JSON.stringify(current.status)}`);
-    await new Promise((r) => setTimeout(r, 200));
+  cluster = await startMetricsCluster();
+  for (const [name, url] of Object.entries(cluster.urls)) {
+    const res = await request(`${url}/metrics`);
+    expect(res.statusCode, `${name} /metrics`).toBe(200);
+    expect(String(res.headers['content-type'])).toMatch(/^text\/plain; version=0\.0\.4/);
+    texts[name] = await res.body.text();
   }
 }, 120_000);
 
 afterAll(async () => {
-  await client?.close();
-  await Promise.all(Object.values(components).map((c) => c.stop()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
-describe('/metrics of every component passes promtool check metrics', () => {
-  it.each(Object.keys(expected))('%s', async (name) => {
-    const component = components[name]!;
-    const metrics = await metricsOf(component.url);
-    expect(metrics.status).toBe(200);
-    expect(metrics.type).toMatch(/^text\/plain; version=0\.0\.4/);
-    for (const series of expected[name]!)
-      expect(metrics.text, `${name} exports ${series}`).toMatch(new RegExp(`^${series}[{ ]`, 'm'));
-    const check = await promtoolCheckMetrics(metrics.text);
-    expect(check.output, `${name}: promtool check metrics`).toBe('');
-    expect(check.code).toBe(0);
+describe('component /metrics', () => {
+  it('covers every component', () => {
+    expect(Object.keys(texts).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(Object.keys(expected))(
+    '%s passes promtool check metrics and exports its key series',
+    async (name) => {
+      const text = texts[name]!;
+      for (const series of expected[name]!)
+        expect(text, `${name} exports ${series}`).toMatch(new RegExp(`^${series}[{ ]`, 'm'));
+      expect(text).toMatch(new RegExp(`component="${name}"`));
+      const check = await promtoolCheckMetrics(text);
+      expect(check.output, `${name}: promtool check metrics`).toBe('');
+      expect(check.code).toBe(0);
+    },
+  );
+
+  it('are what docs/metrics.md documents (regenerate: npx tsx scripts/metrics-doc.ts)', () => {
+    const documented = documentedMetrics(readFileSync(join(root, 'docs', 'metrics.md'), 'utf8'));
+    for (const [name, text] of Object.entries(texts)) {
+      const exported = describeMetrics(text)
+        .map((m) => m.name)
+        .filter((n) => !isProcessMetric(n));
+      expect(documented[name]?.sort(), `docs/metrics.md section ${name}`).toEqual(exported.sort());
+    }
+  });
+});
+
+describe('examples/prometheus.yml', () => {
+  it('passes promtool check config', async () => {
+    const result = await new Promise<{ code: number; output: string }>((resolve) =>
+      execFile(
+        promtoolBinary,
+        ['check', 'config', join(root, 'examples', 'prometheus.yml')],
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+      ),
+    );
+    expect(result.output).toContain('SUCCESS');
+    expect(result.code).toBe(0);
   });
 });

@@ -1,0 +1,89 @@
+// Every kubelite component that serves /metrics, started as child processes of the real CLI on free
+// ports against one apiserver, with a pod run through scheduler and kubelet (fake runtime) so
+// labelled series and histograms carry samples. Used by the promtool suite and by the generator of
+// docs/metrics.md, so both see exactly what the components export.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pod } from '../../src/api/types.js';
+import { createClient } from '../../src/client/index.js';
+import { type StartedComponent, startComponent } from './component.js';
+
+export interface MetricsCluster {
+  /** Component name → base URL serving /metrics. */
+  readonly urls: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startMetricsCluster(): Promise<MetricsCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-metrics-cluster-'));
+  const nodeName = `metrics-${process.pid}`;
+  const quiet = ['--log-level', 'warn'];
+  const started: Record<string, StartedComponent> = {};
+  const client: { close(): Promise<void> }[] = [];
+  const stop = async () => {
+    await Promise.all(client.map((c) => c.close()));
+    await Promise.all(Object.values(started).map((c) => c.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    started.apiserver = await startComponent([
+      'apiserver',
+      '--storage',
+      `embedded://${join(dir, 'data')}`,
+      '--port',
+      '0',
+      ...quiet,
+    ]);
+    const server = started.apiserver.url;
+    const [scheduler, controllerManager, kubelet] = await Promise.all([
+      startComponent(['scheduler', '--server', server, '--metrics-port', '0', ...quiet]),
+      startComponent(['controller-manager', '--server', server, '--metrics-port', '0', ...quiet]),
+      startComponent([
+        'kubelet',
+        '--server',
+        server,
+        '--node-name',
+        nodeName,
+        '--runtime',
+        'fake',
+        '--port',
+        '0',
+        '--root-dir',
+        join(dir, 'kubelet'),
+        // Heartbeats within the run, so their series have samples.
+        '--heartbeat-period',
+        '500ms',
+        ...quiet,
+      ]),
+    ]);
+    Object.assign(started, { scheduler, 'controller-manager': controllerManager, kubelet });
+    const api = createClient({ server });
+    client.push(api);
+    const pod: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'metrics-probe', namespace: 'default' },
+      spec: {
+        containers: [{ name: 'main', image: 'busybox' }],
+        nodeSelector: { 'kubernetes.io/hostname': nodeName },
+      },
+    };
+    await api.pods.create('default', pod);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const current = await api.pods.get('default', 'metrics-probe');
+      if (current.status?.phase === 'Running') break;
+      if (Date.now() > deadline) throw new Error(`pod not Running: ${JSON.stringify(current.status)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 1200));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    urls: Object.fromEntries(Object.entries(started).map(([name, c]) => [name, c.url])),
+    stop,
+  };
+}
