@@ -4,7 +4,8 @@
 // containers of pods that are gone), and from then on is driven only by the pod watch, the
 // runtime's event stream (a container died → sync its pod), probe results and back-off timers.
 import { join } from 'node:path';
-import type { Pod, Service } from '../api/types.js';
+import type { Node, Pod, Service } from '../api/types.js';
+import { createBackoff, sleep } from '../client/backoff.js';
 import { isConflict, isNotFound } from '../client/errors.js';
 import { createEventRecorder } from '../client/events.js';
 import { createInformer, type Informer } from '../client/informer.js';
@@ -235,6 +236,21 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     );
   }
 
+  /** The apiserver may not answer yet (started together): retry with back-off until it does. */
+  async function registerUntilDone(agent: NodeAgent, ctl: AbortSignal): Promise<Node | undefined> {
+    const backoff = createBackoff({ initialMs: 500, maxMs: 15_000 });
+    while (!ctl.aborted) {
+      try {
+        return await agent.register();
+      } catch (err) {
+        const delay = backoff.next();
+        log.warn({ err, retryInMs: Math.round(delay) }, 'node registration failed');
+        await sleep(clock, delay, ctl);
+      }
+    }
+    return undefined;
+  }
+
   async function run(signal: AbortSignal): Promise<void> {
     const abort = () => stop.abort();
     signal.addEventListener('abort', abort, { once: true });
@@ -282,7 +298,8 @@ export function createKubelet(options: KubeletOptions): Kubelet {
         heartbeatPeriodMs: o.heartbeatPeriodMs,
         statusReportPeriodMs: o.nodeStatusReportMs,
       });
-      const node = await agent.register();
+      const node = await registerUntilDone(agent, ctl);
+      if (!node) return;
       events.node(node, 'Normal', 'Starting', 'Starting kubelet.');
       loops.push(agent.start(ctl));
       loops.push(pods.run(ctl), services.run(ctl));
@@ -300,7 +317,10 @@ export function createKubelet(options: KubeletOptions): Kubelet {
           if (work && !specChanged(old, pod)) work.pod = pod;
           else podWorkers.update(pod);
         },
-        onDelete: (pod) => podWorkers.delete(pod),
+        onDelete: (pod) => {
+          podWorkers.delete(pod);
+          if (!podWorkers.has(pod.metadata.uid ?? '')) statuses.forget(pod.metadata.uid ?? '');
+        },
       });
       startedResolve();
       log.info({ port: server.port, address: o.nodeAddress, runtime: runtime.kind }, 'kubelet started');

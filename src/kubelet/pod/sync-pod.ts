@@ -250,7 +250,7 @@ export class PodSyncer {
     const current = currentSandbox(state);
     const ip = current?.state === 'ready' ? current.ip : (previous?.podIP ?? '');
     // Probe workers first: a container with a readiness probe is not Ready until it succeeds.
-    this.o.prober.update(pod, ip, latestByName(state));
+    this.o.prober.update(pod, ip, latestByName(state), previous);
     const status = this.status(work, state, previous);
     this.o.status.set(pod, status);
     this.measureStart(work, status);

@@ -133,6 +133,22 @@ describe('prober manager', () => {
     expect(t.m.ready(c)).toBe(true);
   });
 
+  it('keeps the reported readiness of a container adopted after a kubelet restart', async () => {
+    const t = setup({ readiness: { tcpSocket: { port: 80 }, periodSeconds: 10 } }, () => true);
+    const c = running('c1', t.clock.now() - 60_000);
+    const reported = {
+      containerStatuses: [
+        { name: 'web', ready: true, restartCount: 0, image: 'i', imageID: '', containerID: 'docker://c1' },
+      ],
+    };
+    t.m.update(t.pod, '10.0.0.1', new Map([['web', c]]), reported);
+    expect(t.m.ready(c)).toBe(true);
+    // Another instance than the reported one starts not ready.
+    const other = running('c2', t.clock.now());
+    t.m.update(t.pod, '10.0.0.1', new Map([['web', other]]), reported);
+    expect(t.m.ready(other)).toBe(false);
+  });
+
   it('stops every worker of a removed pod', async () => {
     const t = setup({ readiness: { tcpSocket: { port: 80 }, periodSeconds: 1 } }, () => true);
     t.m.update(t.pod, '10.0.0.1', new Map([['web', running('c1', t.clock.now())]]));

@@ -5,7 +5,7 @@
 // Results change only after successThreshold / failureThreshold consecutive outcomes; a change is
 // reported so the pod is synced (Ready condition, or a restart after liveness/startup failure).
 // Liveness and readiness wait for the startup probe to succeed.
-import type { Container, Pod, Probe } from '../../api/types.js';
+import type { Container, Pod, PodStatus, Probe } from '../../api/types.js';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/log.js';
 import type { ContainerStatus } from '../runtime/types.js';
@@ -66,9 +66,11 @@ export class ProberManager {
 
   /**
    * Brings the pod's workers in line with its spec and the containers running now (name → newest
-   * instance). Called after every sync of the pod.
+   * instance). Called after every sync of the pod. `reported` is the status last reported: a
+   * container already running before this kubelet started keeps its readiness and started flags
+   * until probed, instead of flapping to not ready (a restarted kubelet adopts, it does not reset).
    */
-  update(pod: Pod, podIP: string, latest: ReadonlyMap<string, ContainerStatus>): void {
+  update(pod: Pod, podIP: string, latest: ReadonlyMap<string, ContainerStatus>, reported?: PodStatus): void {
     const uid = pod.metadata.uid ?? '';
     const keys = this.byPod.get(uid) ?? new Set<string>();
     const wanted = new Set<string>();
@@ -87,7 +89,7 @@ export class ProberManager {
         worker.container = container;
         worker.probe = probe;
         worker.podIP = podIP;
-        this.follow(worker, latest.get(container.name));
+        this.follow(worker, latest.get(container.name), reported);
       }
     }
     for (const key of keys) if (!wanted.has(key)) this.stopWorker(key);
@@ -136,7 +138,7 @@ export class ProberManager {
   }
 
   /** Points the worker at the container's newest instance; a new running instance starts over. */
-  private follow(w: Worker, latest: ContainerStatus | undefined): void {
+  private follow(w: Worker, latest: ContainerStatus | undefined, reported: PodStatus | undefined): void {
     const running = latest?.state === 'running' ? latest : undefined;
     if (!running) {
       // Keep the verdict on the old instance (a pending liveness kill still needs it), stop probing.
@@ -154,6 +156,14 @@ export class ProberManager {
     w.successes = 0;
     w.failures = 0;
     w.done = false;
+    const known = reported?.containerStatuses?.find((c) => c.name === w.container.name);
+    if (known?.containerID?.endsWith(`://${running.id}`)) {
+      if (w.type === 'readiness') w.result = known.ready ? 'success' : 'failure';
+      if (w.type === 'startup' && known.started) {
+        w.result = 'success';
+        w.done = true;
+      }
+    }
     w.timer?.cancel();
     w.timer = undefined;
     const initialDelayMs = (w.probe.initialDelaySeconds ?? 0) * 1000;

@@ -103,14 +103,10 @@ export class StatusManager {
     this.retryDelayMs = options.retryDelayMs ?? 500;
   }
 
-  /** The pod as the server has it now (informer add/update). */
+  /** The pod as the server has it now (informer add/update); only pods the kubelet set a status for. */
   observe(pod: Pod): void {
-    const uid = pod.metadata.uid ?? '';
-    const entry = this.entries.get(uid);
-    if (!entry) {
-      this.entries.set(uid, { uid, server: pod, writing: false, queued: false, failures: 0 });
-      return;
-    }
+    const entry = this.entries.get(pod.metadata.uid ?? '');
+    if (!entry) return;
     if (newer(pod, entry.server)) entry.server = pod;
     if (entry.desired && !entry.writing && !sameStatus(entry.desired, entry.server.status))
       this.schedule(entry);
