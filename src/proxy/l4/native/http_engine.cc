@@ -570,9 +570,38 @@ void upstream_failed(Worker& w, Upstream* u) {
   close_client(w, c);  // broken mid-response: never let a truncated body pass as whole
 }
 
+/**
+ * How many of the `avail` bytes at `p` belong to the current response body; `done` at its end.
+ * -1 on broken chunked framing.
+ */
+ssize_t body_bytes(Upstream* u, const char* p, size_t avail, bool& done) {
+  done = false;
+  switch (u->body) {
+    case kNone:
+      done = true;
+      return 0;
+    case kLength:
+      if (u->remaining <= avail) avail = size_t(u->remaining), done = true;
+      u->remaining -= avail;
+      return ssize_t(avail);
+    case kChunked: {
+      ssize_t end = u->chunked.feed(p, avail);
+      if (u->chunked.invalid) return -1;
+      if (end >= 0) done = true;
+      return end >= 0 ? end : ssize_t(avail);
+    }
+    default:
+      return ssize_t(avail);
+  }
+}
+
+/** Forwards response bytes: the head goes out with the first body bytes in one send. */
 void upstream_data(Worker& w, Upstream* u) {
   Client* c = u->client;
+  thread_local Buf rewritten;
   while (c && !c->dead && u->in.size() > 0) {
+    size_t head_len = 0;  // head bytes at the front of u->in, sent as they are
+    bool rewrite = false;
     if (!u->started) {
       const char* b = u->in.begin();
       size_t n = u->in.size();
@@ -601,34 +630,28 @@ void upstream_data(Worker& w, Upstream* u) {
       u->remaining = body == kLength ? h.length : 0;
       if (body == kChunked) u->chunked.reset();
       if (body == kUntilClose) c->keep_alive = false;
-      if (!c->keep_alive && !h.conn_close) {
+      rewrite = !c->keep_alive && !h.conn_close;
+      if (rewrite) {
+        // The client's connection ends with this response: say so.
         static const char close_line[] = "Connection: close\r\n";
-        Buf head;
-        rewrite_head(head, b, end, h, close_line, sizeof close_line - 1);
-        if (!write_client(w, c, head.begin(), head.size())) return;
-      } else if (!write_client(w, c, b, end)) {
-        return;
+        rewritten.clear();
+        rewrite_head(rewritten, b, end, h, close_line, sizeof close_line - 1);
+        u->in.consume(end);
+      } else {
+        head_len = end;
       }
-      u->in.consume(end);
-      if (body == kNone || (body == kLength && u->remaining == 0)) {
-        bool extra = u->in.size() > 0;
-        return complete(w, c, u, h.conn_close || h.http10 || extra);
-      }
-      continue;
     }
-    const char* p = u->in.begin();
-    size_t n = u->in.size();
-    bool done = false;
-    if (u->body == kLength) {
-      if (u->remaining <= n) n = size_t(u->remaining), done = true;
-      u->remaining -= n;
-    } else if (u->body == kChunked) {
-      ssize_t end = u->chunked.feed(p, n);
-      if (u->chunked.invalid) return upstream_failed(w, u);
-      if (end >= 0) n = size_t(end), done = true;
+    const char* p = u->in.begin() + head_len;
+    bool done;
+    ssize_t n = body_bytes(u, p, u->in.size() - head_len, done);
+    if (n < 0) return upstream_failed(w, u);
+    if (rewrite) {
+      rewritten.append(p, size_t(n));
+      if (!write_client(w, c, rewritten.begin(), rewritten.size())) return;
+    } else if (head_len + size_t(n) > 0 && !write_client(w, c, u->in.begin(), head_len + size_t(n))) {
+      return;
     }
-    if (!write_client(w, c, p, n)) return;
-    u->in.consume(n);
+    u->in.consume(head_len + size_t(n));
     if (done) return complete(w, c, u, u->head.conn_close || u->head.http10 || u->in.size() > 0);
     if (c->out.size() > kHighWater) {
       u->paused = true;  // the client reads slowly: stop reading the upstream until it drains
