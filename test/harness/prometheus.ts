@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import type { ClusterLayout } from '../../src/up/layout.js';
 
 export const prometheusBinary = '/usr/bin/prometheus';
 export const promtoolBinary = '/usr/bin/promtool';
@@ -197,4 +198,15 @@ export function promtoolCheckMetrics(text: string): Promise<PromtoolResult> {
     });
     child.stdin?.end(text);
   });
+}
+
+/** One scrape job per component of a `kubelite up` cluster, from its layout (cluster.json). */
+export function upScrapeJobs(layout: ClusterLayout): ScrapeJob[] {
+  return [
+    { job: 'apiserver', targets: [`${layout.apiserverHost}:${layout.apiserverPort}`] },
+    { job: 'scheduler', targets: [`127.0.0.1:${layout.schedulerMetricsPort}`] },
+    { job: 'controller-manager', targets: [`127.0.0.1:${layout.controllerManagerMetricsPort}`] },
+    { job: 'kubelet', targets: layout.nodes.map((n) => `${n.address}:${n.kubeletPort}`) },
+    { job: 'proxy', targets: layout.nodes.map((n) => `${n.address}:${n.proxyMetricsPort}`) },
+  ];
 }
