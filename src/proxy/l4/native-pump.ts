@@ -1,5 +1,6 @@
-// Loads the splice pump addon (building it from source once when missing) and hands it socket pairs.
-// JavaScript keeps accept, balancing and connect-with-retry; the addon moves the bytes.
+// Loads the native pump addon (built from source when missing or older than its sources) and talks
+// to it: whole tcp and http service ports (JS hands over listening sockets, swaps endpoint sets and
+// reads counters), or connected socket pairs from JS-balanced ports (affinity) to move bytes for.
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
