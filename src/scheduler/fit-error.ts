@@ -12,9 +12,9 @@ export interface Diagnosis {
   /** Set when a PreFilter rejected the pod for every node. */
   preFilterMessage?: string;
   /** How many nodes each rejection (by identity) was returned for. */
-  statusCounts: Map<Status, number>;
+  statusCounts: ReadonlyMap<Status, number>;
   /** Plugins that rejected the pod on some node: the queue retries it on their events. */
-  unschedulablePlugins: Set<string>;
+  unschedulablePlugins: ReadonlySet<string>;
 }
 
 export function reasonHistogram(statusCounts: ReadonlyMap<Status, number>): Map<string, number> {

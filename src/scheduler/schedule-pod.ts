@@ -32,6 +32,9 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToS
   return Math.max(n, minFeasibleNodesToFind);
 }
 
+const noCounts: ReadonlyMap<Status, number> = new Map();
+const noPlugins: ReadonlySet<string> = new Set();
+
 export type ScheduleResult =
   | { kind: 'scheduled'; node: NodeInfo; evaluatedNodes: number; feasibleNodes: number }
   | { kind: 'unschedulable'; diagnosis: Diagnosis };
@@ -70,10 +73,11 @@ export class PodScheduler {
     const nodes = this.cache.nodeList();
     const numAll = nodes.length;
     const state = new CycleState();
+    // Built only when the pod is rejected somewhere: most pods fit on the first nodes tried.
     const diagnosis: Diagnosis = {
       numAllNodes: numAll,
-      statusCounts: new Map(),
-      unschedulablePlugins: new Set(),
+      statusCounts: noCounts,
+      unschedulablePlugins: noPlugins,
     };
 
     let t = performance.now();
@@ -81,7 +85,7 @@ export class PodScheduler {
     this.observe('PreFilter', (performance.now() - t) / 1000, pre.status.code);
     if (!pre.status.isSuccess()) {
       diagnosis.preFilterMessage = pre.status.message();
-      diagnosis.unschedulablePlugins.add(pre.status.plugin);
+      diagnosis.unschedulablePlugins = new Set([pre.status.plugin]);
       return { kind: 'unschedulable', diagnosis };
     }
     if (numAll === 0) return { kind: 'unschedulable', diagnosis };
@@ -89,7 +93,6 @@ export class PodScheduler {
     t = performance.now();
     const want = numFeasibleNodesToFind(numAll, this.percentage);
     const feasible = this.feasible;
-    const counts = diagnosis.statusCounts;
     const filters = pre.filters;
     let found = 0;
     let processed = 0;
@@ -101,8 +104,13 @@ export class PodScheduler {
       const s: Status = this.framework.runFilters(state, pod, node, filters);
       if (s.code === 'Success') feasible[found++] = node;
       else {
+        if (diagnosis.statusCounts === noCounts) {
+          diagnosis.statusCounts = new Map();
+          diagnosis.unschedulablePlugins = new Set();
+        }
+        const counts = diagnosis.statusCounts as Map<Status, number>;
         counts.set(s, (counts.get(s) ?? 0) + 1);
-        diagnosis.unschedulablePlugins.add(s.plugin);
+        (diagnosis.unschedulablePlugins as Set<string>).add(s.plugin);
       }
     }
     this.nextStartNodeIndex = (start + processed) % numAll;

@@ -95,7 +95,8 @@ export class Framework {
     for (const { plugin, weight } of this.scores) {
       if (hasPreScore(plugin) && plugin.preScore(state, pod, nodes, count).code === 'Skip') continue;
       const scores = this.scratch;
-      for (let i = 0; i < count; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
+      if (plugin.scoreAll) plugin.scoreAll(state, pod, nodes, count, scores);
+      else for (let i = 0; i < count; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
       plugin.normalizeScore?.(state, pod, scores, count);
       for (let i = 0; i < count; i++) {
         const s = scores[i]!;

@@ -48,6 +48,18 @@ export interface PreScorePlugin extends Plugin {
 
 export interface ScorePlugin extends Plugin {
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number;
+  /**
+   * Optional batch form of Score: writes the raw scores of the first `count` nodes into `out`. One
+   * call per pod instead of one per node, so the plugin reads its cycle state once and its loop
+   * stays monomorphic; must give the same numbers as `score`.
+   */
+  scoreAll?(
+    state: CycleState,
+    pod: PodInfo,
+    nodes: readonly NodeInfo[],
+    count: number,
+    out: Float64Array,
+  ): void;
   /** Rescales the first `count` raw scores in place to 0–maxNodeScore. */
   normalizeScore?(state: CycleState, pod: PodInfo, scores: Float64Array, count: number): void;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Service } from '../../api/types.js';
 import { ControllerIndex } from '../framework/controller-index.js';
 import { CycleState } from '../framework/cycle-state.js';
+import type { PreScorePlugin, ScorePlugin } from '../framework/interface.js';
 import { NodeInfo } from '../framework/node-info.js';
 import { newPodInfo } from '../framework/pod-info.js';
 import { makeNode, makePod } from '../testing/objects.js';
@@ -83,5 +84,46 @@ describe('SelectorSpread', () => {
   it('skips pods that belong to no group', () => {
     const plugin = createSelectorSpread({ services: () => [] });
     expect(plugin.preScore(new CycleState(), newPodInfo(makePod('lone')), [], 0).code).toBe('Skip');
+  });
+});
+
+describe('batch scoring', () => {
+  it('gives the same numbers as scoring node by node', () => {
+    const controllers = new ControllerIndex();
+    const svc: Service = {
+      metadata: { name: 's', namespace: 'default' },
+      spec: { selector: { app: 'web' } },
+    };
+    const nodes = ['a', 'b', 'c', 'd'].map((name, i) => {
+      const n = new NodeInfo(name, controllers);
+      n.setNode(makeNode(name, { cpu: String(2 + i), memory: `${4 + i}Gi` }));
+      for (let k = 0; k < i; k++) {
+        n.addPod(
+          newPodInfo(
+            makePod(`${name}-${k}`, {
+              nodeName: name,
+              cpu: '300m',
+              controllerUid: 'rc',
+              labels: { app: 'web' },
+            }),
+          ),
+        );
+      }
+      return n;
+    });
+    const spread = createSelectorSpread({ controllers, services: () => [svc] });
+    const plugins: Array<ScorePlugin & Partial<PreScorePlugin>> = [createLeastAllocated(), spread];
+    for (const pod of [
+      newPodInfo(makePod('x', { controllerUid: 'rc', cpu: '100m' })),
+      newPodInfo(makePod('y', { labels: { app: 'web' } })),
+    ]) {
+      for (const plugin of plugins) {
+        const state = new CycleState();
+        plugin.preScore?.(state, pod, nodes, nodes.length);
+        const batch = new Float64Array(nodes.length);
+        plugin.scoreAll!(state, pod, nodes, nodes.length, batch);
+        expect([...batch]).toEqual(nodes.map((n) => plugin.score(state, pod, n)));
+      }
+    }
   });
 });

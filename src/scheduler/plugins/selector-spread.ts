@@ -38,13 +38,14 @@ export function createSelectorSpread(options: SelectorSpreadOptions = {}): Score
     },
     score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
       const group = state.read<SpreadGroup>(stateKey);
-      if (!group) return 0;
-      if ('controllerNodes' in group) return group.controllerNodes.get(node) ?? 0;
-      let n = 0;
-      for (const p of node.pods.values()) {
-        if (p.pod.metadata.namespace === group.namespace && matchesAll(group.selectors, p.pod)) n++;
-      }
-      return n;
+      return group ? countIn(group, node) : 0;
+    },
+    scoreAll(state, _pod, nodes, count, out) {
+      const group = state.read<SpreadGroup>(stateKey);
+      if (group && 'controllerNodes' in group) {
+        const counts = group.controllerNodes;
+        for (let i = 0; i < count; i++) out[i] = counts.get(nodes[i]!) ?? 0;
+      } else for (let i = 0; i < count; i++) out[i] = group ? countIn(group, nodes[i]!) : 0;
     },
     normalizeScore(_state, _pod, scores, count): void {
       let max = 0;
@@ -54,6 +55,15 @@ export function createSelectorSpread(options: SelectorSpreadOptions = {}): Score
       }
     },
   };
+}
+
+function countIn(group: SpreadGroup, node: NodeInfo): number {
+  if ('controllerNodes' in group) return group.controllerNodes.get(node) ?? 0;
+  let n = 0;
+  for (const p of node.pods.values()) {
+    if (p.pod.metadata.namespace === group.namespace && matchesAll(group.selectors, p.pod)) n++;
+  }
+  return n;
 }
 
 function spreadGroup(
