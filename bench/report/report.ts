@@ -37,9 +37,12 @@ export function writeReport(outDir: string): Report {
   const machine = (readJson(join(outDir, 'machine.json')) ?? {}) as Record<string, unknown>;
   const results = new Map<string, unknown>();
   const why = new Map<string, string>();
+  const findings = new Map<string, string[]>();
   for (const run of record.runs) {
     const json = run.jsonFile ? readJson(join(outDir, run.jsonFile)) : undefined;
     if (json !== undefined) results.set(run.name, json);
+    const found = (json as { findings?: unknown } | undefined)?.findings;
+    if (Array.isArray(found)) findings.set(run.name, found.map(String));
     else why.set(run.name, run.status === 'ok' ? 'no JSON' : `benchmark ${run.status}`);
   }
   // Goals of benchmarks that were not part of this run are left out, not shown as missing.
@@ -63,6 +66,7 @@ export function writeReport(outDir: string): Report {
       rows,
       charts,
       chartDir,
+      findings,
     }),
   );
   return {

@@ -31,6 +31,8 @@ export interface SummaryInput {
   charts: { bench: string; file: string; title: string }[];
   /** Path of the charts relative to summary.md. */
   chartDir: string;
+  /** What a benchmark says it found (its JSON's `findings`: where it breaks first, and why). */
+  findings?: Map<string, string[]>;
 }
 
 /** A benchmark's own account of what it could not compare (`skipped` as an object or a list). */
@@ -128,6 +130,8 @@ export function renderSummary(input: SummaryInput): string {
         ...rows.map(rowLine),
         '',
       );
+    const findings = input.findings?.get(run.name) ?? [];
+    if (findings.length > 0) lines.push('Findings:', ...findings.map((f) => `- ${cell(f)}`), '');
     const skipped = Object.entries(run.skipped);
     if (skipped.length > 0)
       lines.push('Comparisons skipped:', ...skipped.map(([k, v]) => `- ${k}: ${v}`), '');

@@ -98,10 +98,18 @@ function text(x: number, y: number, content: string, attrs = ''): string {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escapeXml(content)}</text>`;
 }
 
-function frame(title: string, yLabel: string, y: YScale, body: string[], legend: string[]): string {
+function frame(
+  title: string,
+  yLabel: string,
+  y: YScale,
+  body: string[],
+  legend: string[],
+  extraBottom = 0,
+): string {
+  const h = height + extraBottom;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${h}" fill="#ffffff"/>`,
     text(width / 2 - margin.right / 2, 24, title, 'text-anchor="middle" font-size="15" font-weight="bold"'),
     text(
       16,
@@ -201,6 +209,7 @@ export function renderBarChart(chart: BarChart): string {
   ];
   const y = linearScale(values);
   const groupW = plotW / Math.max(1, chart.groups.length);
+  const slanted = chart.groups.length > 5;
   const body: string[] = [];
   chart.groups.forEach((group, gi) => {
     const barW = Math.min(40, (groupW * 0.8) / Math.max(1, group.bars.length));
@@ -217,13 +226,13 @@ export function renderBarChart(chart: BarChart): string {
     });
     const gx = margin.left + gi * groupW + groupW / 2;
     const gy = margin.top + plotH + 16;
-    // Many groups: slanted labels so that long ones do not run into each other.
-    const slant =
-      chart.groups.length > 5
-        ? `text-anchor="end" transform="rotate(-25 ${gx.toFixed(1)} ${gy})"`
-        : 'text-anchor="middle"';
-    body.push(text(gx, gy, group.label, slant));
+    // Many groups: labels slanted down to the right (into the legend's margin, never off the left).
+    const label = slanted && group.label.length > 30 ? `${group.label.slice(0, 29)}…` : group.label;
+    const attrs = slanted
+      ? `text-anchor="start" transform="rotate(40 ${gx.toFixed(1)} ${gy - 10})"`
+      : 'text-anchor="middle"';
+    body.push(text(slanted ? gx - 4 : gx, gy - (slanted ? 8 : 0), label, attrs));
   });
   body.push(...referenceLines(chart.references, y));
-  return frame(chart.title, chart.yLabel, y, body, legendEntries(labels, 'box'));
+  return frame(chart.title, chart.yLabel, y, body, legendEntries(labels, 'box'), slanted ? 120 : 0);
 }
