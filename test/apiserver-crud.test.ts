@@ -421,6 +421,15 @@ describe.each(backends)('apiserver CRUD (%s)', (backend) => {
       { 'content-type': 'application/merge-patch+json' },
     );
     expect(negative.status).toBe(422);
+    const forged = await call('PUT', `${rcs}/web/scale`, {
+      ...scale.json,
+      metadata: { name: 'web', uid: 'forged' },
+      spec: { replicas: 4 },
+    });
+    expect(forged.status).toBe(409);
+    expect(forged.json.message).toBe(
+      `Operation cannot be fulfilled on replicationcontrollers/scale "web": Precondition failed: UID in precondition: forged, UID in object meta: ${after.metadata.uid}`,
+    );
   });
 
   it('binds pods once (201 Success), then 409', async () => {

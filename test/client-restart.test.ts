@@ -29,7 +29,7 @@ let dir: string;
 let port: number;
 let apiserver: SpawnedApiServer | undefined;
 let client: KubeClient;
-const start = () => spawnApiServer({ storage: `embedded://${dir}`, args: ['--port', String(port)] });
+const start = () => spawnApiServer({ storage: `embedded://${dir}`, port });
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kubelite-client-restart-'));

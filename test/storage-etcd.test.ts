@@ -2,8 +2,9 @@
 // survives the server going away and coming back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStorageConformance } from '../src/apiserver/storage/conformance.js';
-import { bytes, EventCollector } from '../src/apiserver/storage/conformance-support.js';
+import { bytes, EventCollector, text } from '../src/apiserver/storage/conformance-support.js';
 import { openEtcdStorage } from '../src/apiserver/storage/etcd/etcd-store.js';
+import { openStorage } from '../src/apiserver/storage/index.js';
 import type { Storage } from '../src/apiserver/storage/types.js';
 import { type EtcdServer, startEtcd } from './harness/etcd.js';
 
@@ -59,6 +60,28 @@ describe('etcd storage', () => {
       await store.close();
     }
   }, 90_000);
+
+  it('works without a key prefix (etcd://host:port): revision, writes, lists, watches, compaction', async () => {
+    const host = etcd.endpoints[0]!.replace(/^https?:\/\//, '');
+    const store = await openStorage(`etcd://${host}`);
+    try {
+      const from = await store.currentRevision();
+      expect(from).toBeGreaterThan(0);
+      const w = new EventCollector();
+      const watch = await store.watch('/unprefixed/', from, w);
+      const created = await store.create('/unprefixed/a', bytes('a'));
+      if (!created.ok) throw new Error('create failed');
+      expect(text((await store.get('/unprefixed/a'))?.value)).toBe('a');
+      expect((await store.list('/unprefixed/')).items.map((kv) => kv.key)).toEqual(['/unprefixed/a']);
+      await w.untilRevision(created.revision);
+      expect(w.events.map((e) => e.key)).toEqual(['/unprefixed/a']);
+      watch.close();
+      await store.compact(created.revision);
+      expect(await store.compactedRevision()).toBe(created.revision);
+    } finally {
+      await store.close();
+    }
+  });
 
   it('reports the compacted revision etcd holds, also to a fresh client', async () => {
     const a = await newStore();

@@ -79,7 +79,9 @@ export async function startApiServer(options: StartApiServerOptions = {}): Promi
 export interface SpawnApiServerOptions {
   /** Storage URL (required: a child cannot share an in-memory store). */
   storage: string;
-  /** More `kubelite apiserver` flags. */
+  /** Port to listen on; default 0 (a free one). A restarted child can take its predecessor's port. */
+  port?: number;
+  /** More `kubelite apiserver` flags (not --port: use `port`). */
   args?: string[];
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the ready line; default 30 s. */
@@ -97,8 +99,11 @@ export interface SpawnedApiServer {
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
-/** Runs `node --import tsx src/cmd/kubelite.ts apiserver --port 0 …` and waits for its ready line. */
+/** Runs `node --import tsx src/cmd/kubelite.ts apiserver --port N …` and waits for its ready line. */
 export async function spawnApiServer(options: SpawnApiServerOptions): Promise<SpawnedApiServer> {
+  if (options.args?.some((a) => a === '--port' || a.startsWith('--port='))) {
+    throw new Error('spawnApiServer: pass the port as the `port` option, not in args');
+  }
   const child = spawn(
     process.execPath,
     [
@@ -107,7 +112,7 @@ export async function spawnApiServer(options: SpawnApiServerOptions): Promise<Sp
       'src/cmd/kubelite.ts',
       'apiserver',
       '--port',
-      '0',
+      String(options.port ?? 0),
       '--storage',
       options.storage,
       '--log-level',

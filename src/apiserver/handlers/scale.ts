@@ -7,6 +7,7 @@ import type { KubeObject, ReplicationController, Scale } from '../../api/types.j
 import { parseWriteQuery } from '../http/query.js';
 import { writeJson } from '../http/respond.js';
 import { cloneObject } from '../registry/codec.js';
+import { checkUidPrecondition } from '../registry/object-store.js';
 import type { RequestContext } from './context.js';
 import { restOf } from './context.js';
 import { patchTypeFromRequest, readRequestBody } from './write.js';
@@ -54,6 +55,7 @@ async function updateScale(ctx: RequestContext, desired: (current: KubeObject) =
     name,
     (current) => {
       const scale = desired(current);
+      checkUidPrecondition('replicationcontrollers/scale', current, scale.metadata.uid);
       const next = cloneObject(current) as unknown as ReplicationController;
       next.spec.replicas = scale.spec.replicas;
       next.metadata.resourceVersion = scale.metadata.resourceVersion || current.metadata.resourceVersion;

@@ -6,6 +6,7 @@ import { badRequest, conflict, notFound, staleObjectMessage } from '../../api/er
 import type { DeleteOptions, KubeObject, Namespace, Pod } from '../../api/types.js';
 import { rfc3339 } from '../../util/clock.js';
 import { admit } from './admission.js';
+import { checkUidPrecondition } from './object-store.js';
 import type { ResourceRest } from './rest.js';
 
 export interface DeleteOutcome {
@@ -89,13 +90,7 @@ export async function deleteObject(
 function checkPreconditions(resource: string, current: KubeObject, options: DeleteOptions): void {
   const pre = options.preconditions;
   if (!pre) return;
-  if (pre.uid && pre.uid !== current.metadata.uid) {
-    throw conflict(
-      resource,
-      current.metadata.name ?? '',
-      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`,
-    );
-  }
+  checkUidPrecondition(resource, current, pre.uid);
   if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
     throw conflict(
       resource,

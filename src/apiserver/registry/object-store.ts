@@ -118,3 +118,14 @@ export function checkResourceVersion(
     throw conflict(resource, current.metadata.name ?? '', staleObjectMessage);
   }
 }
+
+/** Kubernetes' UID precondition (a uid in a PUT body or DeleteOptions): 409 unless it is the stored uid. */
+export function checkUidPrecondition(resource: string, current: KubeObject, uid: string | undefined): void {
+  if (uid && uid !== current.metadata.uid) {
+    throw conflict(
+      resource,
+      current.metadata.name ?? '',
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid ?? ''}`,
+    );
+  }
+}

@@ -72,7 +72,7 @@ describe('ResourceRest (strategies, concurrency, deletion)', () => {
     const created = (await rcs.create('default', rc('web'), write)).object;
     const labelsOnly = structuredClone(created);
     labelsOnly.metadata.labels = { a: 'b' };
-    labelsOnly.metadata.uid = 'forged';
+    delete labelsOnly.metadata.uid;
     labelsOnly.status = { replicas: 9 };
     const updated = (await rcs.update('default', 'web', labelsOnly, write, 'main')).object;
     expect(updated.metadata.generation).toBe(1);
@@ -163,5 +163,110 @@ describe('ResourceRest (strategies, concurrency, deletion)', () => {
       deleteObject(pods, 'default', 'p', { preconditions: { uid: created.metadata.uid } }, true),
     ).resolves.toMatchObject({ deleted: true });
     expect(await pods.store.get('default', 'p')).toBeDefined();
+  });
+
+  it('treats a uid in a PUT body as a precondition (409) and refuses a patch that changes it (422)', async () => {
+    const pods = restFor('pods');
+    const created = (await pods.create('default', pod('u'), write)).object;
+    const uid = created.metadata.uid!;
+    for (const target of ['main', 'status'] as const) {
+      const forged = structuredClone(created);
+      forged.metadata.uid = 'forged';
+      await expect(pods.update('default', 'u', forged, write, target)).rejects.toMatchObject({
+        reason: 'Conflict',
+        httpCode: 409,
+        message: `Operation cannot be fulfilled on pods "u": Precondition failed: UID in precondition: forged, UID in object meta: ${uid}`,
+      });
+    }
+    // The uid precondition comes before the resourceVersion check, as in Kubernetes.
+    const staleAndForged = { ...structuredClone(created), metadata: { ...created.metadata, uid: 'x' } };
+    await pods.patch('default', 'u', 'merge', { metadata: { labels: { a: 'b' } } }, write, 'main');
+    await expect(pods.update('default', 'u', staleAndForged, write, 'main')).rejects.toMatchObject({
+      message: expect.stringContaining('UID in precondition: x'),
+    });
+    for (const target of ['main', 'status'] as const) {
+      await expect(
+        pods.patch('default', 'u', 'merge', { metadata: { uid: 'forged' } }, write, target),
+      ).rejects.toMatchObject({
+        reason: 'Invalid',
+        httpCode: 422,
+        message: 'Pod "u" is invalid: metadata.uid: Invalid value: "forged": field is immutable',
+      });
+    }
+    const same = structuredClone((await pods.store.mustGet('default', 'u')) as KubeObject);
+    same.metadata.labels = { ok: 'yes' };
+    expect((await pods.update('default', 'u', same, write, 'main')).object.metadata).toMatchObject({
+      uid,
+      labels: { ok: 'yes' },
+    });
+    expect(
+      (await pods.patch('default', 'u', 'merge', { metadata: { uid } }, write, 'main')).object.metadata.uid,
+    ).toBe(uid);
+  });
+
+  it('computes the QoS class from defaulted resources (requests default to limits)', async () => {
+    const pods = restFor('pods');
+    const withResources = (name: string, ...resources: object[]) => {
+      const p = pod(name);
+      (p.spec as { containers: object[] }).containers = resources.map((r, i) => ({
+        name: `c${i}`,
+        image: 'busybox',
+        resources: r,
+      }));
+      return p;
+    };
+    const cases: Array<[KubeObject, string]> = [
+      [withResources('limits-only', { limits: { cpu: '500m', memory: '64Mi' } }), 'Guaranteed'],
+      [
+        withResources('other-units', {
+          requests: { cpu: '0.5', memory: '67108864' },
+          limits: { cpu: '500m', memory: '64Mi' },
+        }),
+        'Guaranteed',
+      ],
+      [withResources('cpu-limit-only', { limits: { cpu: '1' } }), 'Burstable'],
+      [
+        withResources('requests-below', { requests: { cpu: '1' }, limits: { cpu: '2', memory: '1Gi' } }),
+        'Burstable',
+      ],
+      [withResources('none', {}), 'BestEffort'],
+    ];
+    for (const [p, qos] of cases) {
+      const created = (await pods.create('default', p, write)).object;
+      expect([created.metadata.name, (created.status as { qosClass: string }).qosClass]).toEqual([
+        p.metadata.name,
+        qos,
+      ]);
+    }
+  });
+
+  it("keeps a namespace's spec.finalizers from the stored object on updates and patches", async () => {
+    const namespaces = restFor('namespaces');
+    await namespaces.create('', { metadata: { name: 'kept' } }, write);
+    const changed = structuredClone((await namespaces.store.mustGet('', 'kept')) as KubeObject);
+    changed.spec = { finalizers: ['other'] };
+    expect((await namespaces.update('', 'kept', changed, write, 'main')).object.spec).toEqual({
+      finalizers: ['kubernetes'],
+    });
+    // Stored without finalizers (written before defaults existed, or finalized): none are added back.
+    await namespaces.store.mustCreate({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'bare', uid: 'u1' },
+    });
+    const bare = (
+      await namespaces.patch('', 'bare', 'merge', { metadata: { labels: { a: 'b' } } }, write, 'main')
+    ).object;
+    expect(bare.spec).toEqual({ finalizers: [] });
+    expect(bare.metadata.labels).toEqual({ a: 'b' });
+    await namespaces.update(
+      '',
+      'kept',
+      { metadata: { name: 'kept' }, spec: { finalizers: [] } },
+      write,
+      'finalize',
+    );
+    const afterFinalize = await namespaces.update('', 'kept', { metadata: { name: 'kept' } }, write, 'main');
+    expect(afterFinalize.object.spec).toEqual({ finalizers: [] });
   });
 });

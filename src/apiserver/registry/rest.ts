@@ -16,7 +16,7 @@ import type { FieldValidation, WriteQuery } from '../http/query.js';
 import { type AdmissionPlugin, admit } from './admission.js';
 import { cloneObject } from './codec.js';
 import { generateName, generateNameAttempts } from './names.js';
-import { checkResourceVersion, type ObjectStore } from './object-store.js';
+import { checkResourceVersion, checkUidPrecondition, type ObjectStore } from './object-store.js';
 import { noReservation, type Reservation, type WriteHooks } from './reservation.js';
 import {
   checkTypeMeta,
@@ -114,8 +114,13 @@ export class ResourceRest {
     const obj = this.decode(body, query.fieldValidation, warnings);
     this.checkName(obj, name);
     this.checkNamespace(obj, namespace);
+    // Like Kubernetes, a uid in the body is a precondition, checked before the resourceVersion.
+    const produce = (current: KubeObject) => {
+      checkUidPrecondition(this.resource.name, current, obj.metadata.uid);
+      return cloneObject(obj);
+    };
     try {
-      return await this.updateWith(namespace, name, () => cloneObject(obj), query, target, warnings);
+      return await this.updateWith(namespace, name, produce, query, target, warnings);
     } catch (e) {
       if (
         !(
@@ -196,6 +201,7 @@ export class ResourceRest {
           reservation = noReservation;
           const desired = produce(current);
           checkResourceVersion(this.resource.name, current, desired.metadata.resourceVersion);
+          checkUidUnchanged(this.resource.kind, current, desired);
           const next =
             target === 'status'
               ? prepareStatusUpdate(desired, current)
@@ -287,6 +293,20 @@ export class ResourceRest {
       oldObject,
       dryRun,
     };
+  }
+}
+
+/** A patch may not change the uid (Kubernetes' ValidateObjectMetaUpdate, for every target): 422. */
+function checkUidUnchanged(kind: string, current: KubeObject, desired: KubeObject): void {
+  const uid = desired.metadata.uid;
+  if (uid && uid !== current.metadata.uid) {
+    throw invalid(kind, current.metadata.name ?? '', [
+      {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(uid)}: field is immutable`,
+        field: 'metadata.uid',
+      },
+    ]);
   }
 }
 

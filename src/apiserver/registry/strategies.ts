@@ -1,6 +1,6 @@
 // What each resource does differently on writes (Kubernetes' pkg/registry/core/*/strategy.go).
 import { type ResourceInfo, resourceByName } from '../../api/resources.js';
-import type { Container, KubeObject, Namespace, Pod, Service } from '../../api/types.js';
+import type { KubeObject, Namespace, Pod, Service } from '../../api/types.js';
 import type { Strategy } from './strategy.js';
 
 function strategy(name: string, overrides: Partial<Omit<Strategy, 'resource'>> = {}): Strategy {
@@ -15,10 +15,10 @@ function strategy(name: string, overrides: Partial<Omit<Strategy, 'resource'>> =
 }
 
 export const podStrategy = strategy('pods', {
-  // A new pod's status is the server's: Pending, with its QoS class; the kubelet reports the rest.
+  // A new pod's status is the server's: Pending; defaulting then adds the QoS class, computed from the
+  // defaulted resources (requests default to limits); the kubelet reports the rest.
   prepareForCreate(obj) {
-    const pod = obj as unknown as Pod;
-    pod.status = { phase: 'Pending', qosClass: qosClassOf(pod) };
+    (obj as unknown as Pod).status = { phase: 'Pending' };
   },
 });
 
@@ -74,12 +74,12 @@ export const namespaceStrategy = strategy('namespaces', {
     ns.status = { phase: 'Active' };
     ns.spec = { finalizers: ['kubernetes'] };
   },
-  // spec.finalizers change only through /finalize (the namespace purger), never through updates.
+  // spec.finalizers change only through /finalize (the namespace purger), never through updates. A
+  // stored namespace without finalizers gets an explicit empty list: defaulting would add `kubernetes`.
   prepareForUpdate(obj, old) {
     const ns = obj as unknown as Namespace;
-    const prev = old as unknown as Namespace;
-    if (prev.spec === undefined) delete ns.spec;
-    else ns.spec = prev.spec;
+    const prev = (old as unknown as Namespace).spec;
+    ns.spec = { ...prev, finalizers: [...(prev?.finalizers ?? [])] };
   },
 });
 
@@ -94,26 +94,6 @@ export const strategies: ReadonlyMap<string, Strategy> = new Map(
     namespaceStrategy,
   ].map((s) => [s.resource.name, s]),
 );
-
-/** Kubernetes' QoS classes: no requests or limits anywhere → BestEffort; cpu and memory limits equal
- *  to requests in every container → Guaranteed; anything else → Burstable. */
-export function qosClassOf(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers: Container[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const requests = c.resources?.requests ?? {};
-    const limits = c.resources?.limits ?? {};
-    if (Object.keys(requests).length > 0 || Object.keys(limits).length > 0) any = true;
-    for (const r of ['cpu', 'memory']) {
-      const limit = limits[r];
-      const request = requests[r] ?? limit;
-      if (limit === undefined || request !== limit) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
 
 export function isKubeObject(value: unknown): value is KubeObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

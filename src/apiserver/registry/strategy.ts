@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyDefaults } from '../../api/defaults.js';
 import { badRequest } from '../../api/errors.js';
-import type { ResourceInfo } from '../../api/resources.js';
+import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { assertValid, validateCreate, validateUpdate } from '../../api/validation.js';
 import { rfc3339 } from '../../util/clock.js';
@@ -31,21 +31,24 @@ export function checkTypeMeta(resource: ResourceInfo, obj: unknown): KubeObject 
     throw badRequest(`the body of the request is not a ${resource.kind} object`);
   }
   const o = obj as KubeObject;
-  if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== 'v1') {
+  const apiVersion = apiVersionOf(resource);
+  if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== apiVersion) {
     throw badRequest(
-      `the API version in the data (${String(o.apiVersion)}) does not match the expected API version (v1)`,
+      `the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${apiVersion})`,
     );
   }
   if (o.kind !== undefined && o.kind !== '' && o.kind !== resource.kind) {
-    throw badRequest(`${String(o.kind)} in version "v1" cannot be handled as a ${resource.kind}`);
+    throw badRequest(
+      `${String(o.kind)} in version "${resource.version}" cannot be handled as a ${resource.kind}`,
+    );
   }
   if (o.metadata === undefined || o.metadata === null) o.metadata = {};
   if (typeof o.metadata !== 'object' || Array.isArray(o.metadata)) {
     throw badRequest(
-      `${resource.kind} in version "v1" cannot be handled as a ${resource.kind}: metadata must be an object`,
+      `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: metadata must be an object`,
     );
   }
-  o.apiVersion = 'v1';
+  o.apiVersion = apiVersion;
   o.kind = resource.kind;
   return o;
 }
