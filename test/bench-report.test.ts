@@ -255,8 +255,7 @@ describe('charts', () => {
           bench: 'storage',
           name: 'watch-{writers}',
           title: 'watch {writers}',
-          path: 'summary[backend=*,writers=*].watchLatencyMs',
-          series: '{backend}',
+          sources: [{ path: 'summary[backend=*,writers=*].watchLatencyMs', series: '{backend}' }],
         },
         {
           kind: 'bars',

@@ -40,7 +40,7 @@ export const knownBenchmarks: BenchmarkInfo[] = [
   {
     name: 'pod-startup',
     about: 'create → Running-and-Ready through a watch vs bare docker run (issue 5)',
-    fields: [],
+    fields: ['single', 'burst', 'idle'],
   },
   {
     name: 'proxy',

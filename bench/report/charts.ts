@@ -31,9 +31,8 @@ export interface BarChartSpec extends ChartBase {
 
 export interface LatencyChartSpec extends ChartBase {
   kind: 'latency';
-  /** Path to objects holding percentiles in milliseconds. */
-  path: string;
-  series: string;
+  /** Paths to objects holding percentiles in milliseconds, each with its series label template. */
+  sources: { path: string; series: string }[];
 }
 
 export type ChartSpec = BarChartSpec | LatencyChartSpec;
@@ -84,9 +83,12 @@ function references(spec: ChartSpec, json: unknown, bindings: Bindings): Referen
 
 function drawLatency(spec: LatencyChartSpec, json: unknown): DrawnChart[] {
   const drawn: DrawnChart[] = [];
-  for (const [name, matches] of groupByName(spec.name, resolve(json, spec.path))) {
+  const all = spec.sources.flatMap((source) =>
+    resolve(json, source.path).map((m) => ({ ...m, label: fill(source.series, m.bindings) })),
+  );
+  for (const [name, matches] of groupByName(spec.name, all)) {
     const series = matches
-      .map((m) => ({ label: fill(spec.series, m.bindings), points: percentilePoints(m.value) }))
+      .map((m) => ({ label: m.label, points: percentilePoints(m.value) }))
       .filter((s) => s.points.length > 0);
     if (series.length === 0) continue;
     const ps = [...new Set(series.flatMap((s) => s.points.map((p) => p.p)))].sort((a, b) => a - b);
