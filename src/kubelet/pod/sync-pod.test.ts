@@ -223,7 +223,7 @@ describe('pod sync', () => {
     });
     await node.settle();
     const ops = node.runtime.calls.map((c) => c.op).filter((op) => !op.startsWith('list'));
-    expect(ops).toEqual(['execSync', 'stopContainer', 'stopPodSandbox', 'removePodSandbox']);
+    expect(ops).toEqual(['execSync', 'stopContainer', 'removePodSandbox']);
     const stop = node.runtime.calls.find((c) => c.op === 'stopContainer')!;
     expect(stop.args[1]).toBe(5000);
     expect(node.deleted.map((p) => p.metadata.uid)).toEqual([pod.metadata.uid]);

@@ -285,7 +285,7 @@ export class PodSyncer {
           this.killContainer(pod, specContainer(pod, c.name), c, graceMs, `Stopping container ${c.name}`),
         ),
     );
-    for (const s of state.sandboxes) if (s.state === 'ready') await runtime.stopPodSandbox(s.id);
+    // Removing a sandbox stops whatever still runs in it (the infra container): no separate stop.
     for (const s of state.sandboxes) await runtime.removePodSandbox(s.id);
     const sandboxIds = new Set(state.sandboxes.map((s) => s.id));
     for (const c of state.containers) if (!sandboxIds.has(c.sandboxId)) await runtime.removeContainer(c.id);
