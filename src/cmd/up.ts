@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { previewCluster, type RunningCluster, startCluster } from '../up/cluster.js';
-import { defaultDataDir, type ProxyMode, type RuntimeKind } from '../up/options.js';
+import { componentKinds, defaultDataDir, type ProxyMode, type RuntimeKind } from '../up/options.js';
 import { createTerminalReporter, type StatusReporter, wantsColor } from '../up/status.js';
 
 const flags = {
@@ -19,6 +19,11 @@ const flags = {
   'node-address-base': { type: 'string' },
   'service-cluster-ip-range': { type: 'string' },
   'stop-timeout-seconds': { type: 'string' },
+  'apiserver-arg': { type: 'string', multiple: true },
+  'scheduler-arg': { type: 'string', multiple: true },
+  'controller-manager-arg': { type: 'string', multiple: true },
+  'kubelet-arg': { type: 'string', multiple: true },
+  'proxy-arg': { type: 'string', multiple: true },
   'print-config': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -41,14 +46,17 @@ Ready, then prints the server URL and a kubeconfig for kubectl. Ctrl-C stops the
   --node-address-base A.B.C        node N listens on A.B.C.N                         [127.0.1]
   --service-cluster-ip-range CIDR  service cluster IPs                               [127.10.0.0/16]
   --stop-timeout-seconds N         SIGTERM → SIGKILL per component on stop           [10]
+  --<component>-arg FLAG=VALUE     one more flag for every apiserver, scheduler, controller-manager,
+                                   kubelet or proxy (repeatable; e.g. --kubelet-arg heartbeat-period=2s)
   --print-config                   print what would run (JSON) and exit
 
-Every flag can be given as KUBELITE_<FLAG> (e.g. KUBELITE_NODES=3, KUBELITE_DATA_DIR=/tmp/k).
+Every flag can be given as KUBELITE_<FLAG> (e.g. KUBELITE_NODES=3, KUBELITE_DATA_DIR=/tmp/k);
+the repeatable ones as one variable with space-separated values (KUBELITE_KUBELET_ARG="a=1 b=2").
 On Ctrl-C the kubelets stop and leave their containers running; the next \`kubelite up\` on the same
 data dir adopts them. \`kubelite down\` stops a running up and removes the containers.
 `;
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** The flag's value, else KUBELITE_<FLAG>, else undefined. */
 export function setting(
@@ -66,6 +74,13 @@ function integer(name: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got "${text}"`);
   return Number(text);
+}
+
+/** A repeatable flag's values, else its KUBELITE_<FLAG> variable split on whitespace. */
+function repeated(values: Values, name: string, env: NodeJS.ProcessEnv): string[] {
+  const v = values[name];
+  if (Array.isArray(v)) return v;
+  return (env[`KUBELITE_${name.toUpperCase().replaceAll('-', '_')}`] ?? '').split(/\s+/).filter(Boolean);
 }
 
 function flag(text: string | undefined): boolean {
@@ -91,6 +106,7 @@ export function readUpFlags(argv: string[], env: NodeJS.ProcessEnv = process.env
       nodeAddressBase: get('node-address-base') || undefined,
       serviceClusterIpRange: get('service-cluster-ip-range') || undefined,
       stopTimeoutMs: stopTimeoutSeconds === undefined ? undefined : stopTimeoutSeconds * 1000,
+      componentArgs: Object.fromEntries(componentKinds.map((k) => [k, repeated(values, `${k}-arg`, env)])),
     },
   };
 }

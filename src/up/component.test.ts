@@ -80,13 +80,12 @@ describe('component process', () => {
 
   it('kills with SIGKILL a component that ignores SIGTERM past the timeout', async () => {
     const events: ComponentEvent[] = [];
-    const { proc } = component(
+    const { proc, logFile } = component(
       'process.on("SIGTERM", () => {}); console.log("armed"); setInterval(() => {}, 1000)',
       events,
     );
     proc.start();
-    await until(() => proc.pid !== undefined);
-    await new Promise((r) => setTimeout(r, 300)); // let the handler be installed
+    await until(() => /^armed$/m.test(readFileSync(logFile, 'utf8')));
     const pid = proc.pid!;
     await proc.stop(200);
     expect(events.at(-1)).toMatchObject({ type: 'stopped', killed: true, pid });
@@ -107,5 +106,18 @@ describe('component process', () => {
     proc.start();
     await until(() => readFileSync(logFile, 'utf8').includes('fd 3'));
     expect(proc.running).toBe(true);
+  });
+
+  it('stops a component frozen with SIGSTOP cleanly (SIGCONT after SIGTERM)', async () => {
+    const events: ComponentEvent[] = [];
+    const { proc, logFile } = component(
+      'process.on("SIGTERM", () => process.exit(0)); console.log("armed"); setInterval(() => {}, 1000)',
+      events,
+    );
+    proc.start();
+    await until(() => /^armed$/m.test(readFileSync(logFile, 'utf8')));
+    process.kill(proc.pid!, 'SIGSTOP');
+    await proc.stop(5000);
+    expect(events.at(-1)).toMatchObject({ type: 'stopped', killed: false });
   });
 });

@@ -167,7 +167,7 @@ export function createComponentProcess(options: ComponentProcessOptions): Compon
     });
   }
 
-  function signalGroup(current: Run, signal: NodeJS.Signals): void {
+  function sendSignal(current: Run, signal: NodeJS.Signals): void {
     try {
       current.child.kill(signal);
     } catch {
@@ -184,14 +184,16 @@ export function createComponentProcess(options: ComponentProcessOptions): Compon
     stopping ??= { startedAt: clock.now(), killed: false };
     if (timeoutMs === undefined) {
       stopping.killed = true;
-      signalGroup(current, 'SIGKILL');
+      sendSignal(current, 'SIGKILL');
       return current.exit;
     }
-    signalGroup(current, 'SIGTERM');
+    sendSignal(current, 'SIGTERM');
+    // A component frozen with SIGSTOP (a node-failure drill) must run to handle the SIGTERM.
+    sendSignal(current, 'SIGCONT');
     const state = stopping;
     const timer = wakeAfter(clock, timeoutMs, () => {
       state.killed = true;
-      signalGroup(current, 'SIGKILL');
+      sendSignal(current, 'SIGKILL');
     });
     await current.exit;
     timer.cancel();

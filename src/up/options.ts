@@ -5,6 +5,14 @@ import { join, resolve } from 'node:path';
 import type { BackoffOptions } from '../client/backoff.js';
 
 export type RuntimeKind = 'docker' | 'process' | 'fake';
+export type ComponentKind = 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet' | 'proxy';
+export const componentKinds: readonly ComponentKind[] = [
+  'apiserver',
+  'scheduler',
+  'controller-manager',
+  'kubelet',
+  'proxy',
+];
 export type ProxyMode = 'tcp' | 'http' | 'kernel';
 
 export const runtimeKinds: readonly RuntimeKind[] = ['docker', 'process', 'fake'];
@@ -43,6 +51,11 @@ export interface UpOptions {
   dockerSocket?: string;
   /** The `kubelite` entry started for each component. Default bin/kubelite.mjs of this checkout. */
   entry?: string;
+  /**
+   * More flags per component, appended after up's own (so they win), as `--flag=value` or
+   * `flag=value` (k3s's `--kubelet-arg`): e.g. { 'controller-manager': ['node-monitor-grace-period=5s'] }.
+   */
+  componentArgs?: Partial<Record<ComponentKind, readonly string[]>>;
 }
 
 export interface ResolvedUpOptions {
@@ -62,6 +75,14 @@ export interface ResolvedUpOptions {
   stableRunMs: number;
   dockerSocket: string;
   entry: string;
+  /** Normalized to `--flag=value` / `--flag`. */
+  componentArgs: Record<ComponentKind, string[]>;
+}
+
+/** `flag=value`, `--flag=value`, `flag` → `--flag=value`, `--flag`. */
+export function normalizeComponentArg(arg: string): string {
+  const trimmed = arg.trim();
+  return trimmed.startsWith('-') ? trimmed : `--${trimmed}`;
 }
 
 export function defaultDataDir(): string {
@@ -94,6 +115,9 @@ export function resolveUpOptions(options: UpOptions = {}): ResolvedUpOptions {
     stableRunMs: options.stableRunMs ?? 30_000,
     dockerSocket: options.dockerSocket ?? '/var/run/docker.sock',
     entry: options.entry ?? defaultEntry(),
+    componentArgs: Object.fromEntries(
+      componentKinds.map((k) => [k, (options.componentArgs?.[k] ?? []).map(normalizeComponentArg)]),
+    ) as Record<ComponentKind, string[]>,
   };
   const problems: string[] = [];
   if (!Number.isInteger(resolved.nodes) || resolved.nodes < 0 || resolved.nodes > 254) {

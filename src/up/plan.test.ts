@@ -94,4 +94,21 @@ describe('layout and plan', () => {
     expect(args['proxy-node-1']).toContain('--mode http');
     for (const a of Object.values(args)) expect(a).toContain('--log-level debug');
   });
+
+  it("appends each component's extra flags after its own", async () => {
+    const options = resolveUpOptions({
+      dataDir: '/tmp/k',
+      nodes: 1,
+      port: 18080,
+      componentArgs: {
+        kubelet: ['heartbeat-period=1s', '--max-pods=5'],
+        'controller-manager': ['pod-eviction-timeout=5s'],
+      },
+    });
+    const specs = planComponents(options, await layoutCluster(options, 'fake'));
+    const args = Object.fromEntries(specs.map((s) => [s.kind, s.args]));
+    expect(args.kubelet!.slice(-2)).toEqual(['--heartbeat-period=1s', '--max-pods=5']);
+    expect(args['controller-manager']!.at(-1)).toBe('--pod-eviction-timeout=5s');
+    expect(args.apiserver!.at(-1)).toBe('info'); // untouched: its last flag is still --log-level info
+  });
 });

@@ -3,9 +3,9 @@
 // and proxy. Stop goes the other way. The same lines are what a multi-machine cluster runs by hand
 // (`kubelite up --print-config` shows them).
 import type { ClusterLayout, NodeLayout } from './layout.js';
-import type { ResolvedUpOptions } from './options.js';
+import type { ComponentKind, ResolvedUpOptions } from './options.js';
 
-export type ComponentKind = 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet' | 'proxy';
+export type { ComponentKind } from './options.js';
 
 export interface ComponentSpec {
   /** Unique in the cluster; also the log file name: apiserver, scheduler, kubelet-node-1, proxy-node-1. */
@@ -107,9 +107,11 @@ function nodeSpecs(options: ResolvedUpOptions, layout: ClusterLayout, node: Node
 }
 
 export function planComponents(options: ResolvedUpOptions, layout: ClusterLayout): ComponentSpec[] {
-  return [
+  const specs = [
     apiserverSpec(options, layout),
     ...masterSpecs(options, layout),
     ...layout.nodes.flatMap((node) => nodeSpecs(options, layout, node)),
   ];
+  // The user's extra flags come last: a repeated flag's last value wins (node:util parseArgs).
+  return specs.map((s) => ({ ...s, args: [...s.args, ...options.componentArgs[s.kind]] }));
 }
