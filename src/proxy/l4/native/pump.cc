@@ -189,17 +189,24 @@ void sweep_pairs(Worker& w, int64_t now) {
   }
 }
 
-void start_pair(Worker& w, Pair* p) {
+/**
+ * Starts pumping a pair. `endpoint_watched`: the endpoint socket is already in the epoll set (it was
+ * connected here) and only changes owner. A pair connected here also reads the client at once: its
+ * first bytes are usually waiting, and reading them before the client socket joins the epoll set
+ * saves a loop turn (and the event that joining would report).
+ */
+void start_pair(Worker& w, Pair* p, bool endpoint_watched = false) {
   if (!pairs) pairs = new PairList();
   p->last_ms = now_ms();
   p->next = pairs->head.next, p->prev = &pairs->head;
   pairs->head.next->prev = p, pairs->head.next = p;
-  for (int i = 0; i < 2; i++) {
-    if (!w.watch(p->side[i].fd, &p->side[i])) {
-      close_pair(w, p, kError);
-      return;
-    }
+  bool ok = endpoint_watched ? w.rewatch(p->side[1].fd, &p->side[1]) : w.watch(p->side[1].fd, &p->side[1]);
+  if (ok && endpoint_watched) {
+    p->dir[0].readable = true;
+    ok = pump(w, p, 0);
   }
+  if (!ok || !w.watch(p->side[0].fd, &p->side[0])) return close_pair(w, p, kError);
+  if (p->dir[0].done && p->dir[1].done) close_pair(w, p, kDone);
 }
 
 // ------------------------------------------------------------------ native tcp services
@@ -351,7 +358,6 @@ void Connecting::on_event(Worker& w, uint32_t e) {
   if (err != 0 || (e & (EPOLLERR | EPOLLHUP))) return connect_failed(w, this);
   if (!(e & EPOLLOUT)) return;
   // Connected: the two sockets become a pair (the backend's active count and refs pass to it).
-  w.unwatch(fd);
   Pair* p = new Pair();
   p->service = service;
   service->refs++;
@@ -369,7 +375,7 @@ void Connecting::on_event(Worker& w, uint32_t e) {
   }
   fd = -1;
   finish_connecting(w, this);
-  start_pair(w, p);
+  start_pair(w, p, true);
 }
 
 void TcpListener::on_event(Worker& w, uint32_t) {

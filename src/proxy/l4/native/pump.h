@@ -126,6 +126,13 @@ struct Worker {
 
   void post(std::function<void(Worker&)> command);
   bool watch(int fd, Handle* h);
+  /** Points an fd already in the epoll set at another handle. */
+  bool rewatch(int fd, Handle* h) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = h;
+    return epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) == 0;
+  }
   void unwatch(int fd) {
     epoll_event unused{};
     epoll_ctl(ep, EPOLL_CTL_DEL, fd, &unused);
