@@ -1,5 +1,6 @@
 // Black-box: the real /usr/bin/kubectl (1.32) against a live apiserver, on every storage backend.
 import { spawn } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, type StartedApiServer, startApiServer } from './harness/apiserver.js';
@@ -188,7 +189,250 @@ describe.each(backends)('kubectl against kubelite (%s)', (backend) => {
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain('unknown field "spec.foo"');
   });
+
+  it('describe shows pods, services, RCs and nodes with their events; get events by involvedObject', async () => {
+    await kubectl.ok(['create', '-f', kubectl.file('desc-pod.yaml', podYaml('desc-pod'))]);
+    await kubectl.ok(['create', 'service', 'clusterip', 'desc-svc', '--tcp=80:8080']);
+    await kubectl.ok(['create', '-f', kubectl.file('desc-rc.yaml', rcYaml.replace('web-rc', 'desc-rc'))]);
+    await kubectl.ok(['create', '-f', kubectl.file('desc-node.json', nodeJson('desc-node'))]);
+    const targets: Array<[string, string, string]> = [
+      ['pod', 'desc-pod', 'Pod'],
+      ['service', 'desc-svc', 'Service'],
+      ['rc', 'desc-rc', 'ReplicationController'],
+      ['node', 'desc-node', 'Node'],
+    ];
+    for (const [type, name, kind] of targets) {
+      const uid = await kubectl.ok(['get', type, name, '-o', 'jsonpath={.metadata.uid}']);
+      await kubectl.ok(['create', '-f', kubectl.file(`ev-${name}.json`, eventJson(kind, name, uid))]);
+    }
+    const described: Record<string, string> = {};
+    for (const [type, name, kind] of targets) {
+      const out = await kubectl.ok(['describe', type, name]);
+      described[type] = out;
+      expect(out).toMatch(new RegExp(`^Name:\\s+${name}$`, 'm'));
+      expect(out).toMatch(/^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n/m);
+      expect(out).toMatch(
+        new RegExp(`Normal\\s+Testing\\s+\\S+ \\(x3 over \\S+\\)\\s+tester\\s+hello ${kind} ${name}`),
+      );
+    }
+    expect(described.pod).toMatch(/^Status:\s+Pending$/m);
+    expect(described.pod).toMatch(/^QoS Class:\s+BestEffort$/m);
+    expect(described.pod).toMatch(/^\s+Port:\s+80\/TCP$/m);
+    expect(described.service).toMatch(/^IP:\s+127\.10\.\d+\.\d+$/m);
+    expect(described.service).toMatch(/^TargetPort:\s+8080\/TCP$/m);
+    expect(described.rc).toMatch(/^Replicas:\s+0 current \/ 2 desired$/m);
+    expect(described.node).toMatch(/^\s+Ready\s+True\s/m);
+    expect(described.node).toMatch(/^\s+InternalIP:\s+127\.0\.1\.9$/m);
+    expect(described.node).toMatch(/^\s+Kubelet Version:\s+v1\.32\.0-kubelite$/m);
+
+    const events = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=desc-pod']);
+    const rows = events.trim().split('\n');
+    expect(rows[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
+    expect(rows.slice(1)).toEqual([
+      expect.stringMatching(/^\S+\s+Normal\s+Testing\s+pod\/desc-pod\s+hello Pod desc-pod$/),
+    ]);
+    const nodeEvents = await kubectl.ok([
+      'get',
+      'events',
+      '-A',
+      '--field-selector',
+      'involvedObject.kind=Node,reason=Testing',
+      '-o',
+      'name',
+    ]);
+    expect(nodeEvents.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('get all shows pods, services and replication controllers', async () => {
+    const all = await kubectl.ok(['get', 'all']);
+    expect(all).toMatch(/^pod\/desc-pod\s+0\/1\s+Pending\s/m);
+    expect(all).toMatch(/^service\/desc-svc\s+ClusterIP\s+127\.10\.\d+\.\d+\s+<none>\s+80\/TCP\s/m);
+    expect(all).toMatch(/^replicationcontroller\/desc-rc\s+2\s+0\s+0\s/m);
+  });
+
+  it('explain reads the served OpenAPI schema', async () => {
+    const ports = await kubectl.ok(['explain', 'pod.spec.containers.ports']);
+    expect(ports).toMatch(/^KIND:\s+Pod$/m);
+    expect(ports).toMatch(/^FIELD: ports <\[\]ContainerPort>$/m);
+    expect(ports).toMatch(/^\s+containerPort\t<integer> -required-$/m);
+    expect(await kubectl.ok(['explain', 'rc.spec.replicas'])).toMatch(/^FIELD: replicas <integer>$/m);
+    expect(await kubectl.ok(['explain', 'nodes.spec.unschedulable'])).toMatch(
+      /^FIELD: unschedulable <boolean>$/m,
+    );
+    const svc = await kubectl.ok(['explain', 'svc']);
+    expect(svc).toMatch(/^KIND:\s+Service$/m);
+    expect(svc).toMatch(/^\s+spec\t<ServiceSpec>$/m);
+  });
+
+  it('edit applies what $EDITOR changed, and cancels an unchanged edit', async () => {
+    const editor = kubectl.file(
+      'editor.sh',
+      '#!/bin/sh\nsed -i \'s/^    app: web$/    app: edited/\' "$1"\n',
+    );
+    chmodSync(editor, 0o755);
+    expect(await kubectl.ok(['edit', 'pod', 'desc-pod'], { env: { EDITOR: editor } })).toBe(
+      'pod/desc-pod edited\n',
+    );
+    expect(await kubectl.ok(['get', 'pod', 'desc-pod', '-o', 'jsonpath={.metadata.labels.app}'])).toBe(
+      'edited',
+    );
+    const unchanged = await kubectl.run(['edit', 'pod', 'desc-pod'], { env: { EDITOR: 'true' } });
+    expect(unchanged.code).toBe(0);
+    expect(unchanged.stdout + unchanged.stderr).toContain('Edit cancelled, no changes made.');
+  });
+
+  it('diff shows nothing after apply and the change otherwise (server-side dry run)', async () => {
+    const file = kubectl.file('diffed.yaml', podYaml('diffed'));
+    await kubectl.ok(['apply', '-f', file]);
+    const same = await kubectl.run(['diff', '-f', file]);
+    expect([same.code, same.stdout]).toEqual([0, '']);
+    kubectl.file('diffed.yaml', podYaml('diffed', 'busybox', 'app: changed'));
+    const changed = await kubectl.run(['diff', '-f', file]);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain('-    app: web\n+    app: changed\n');
+    expect(changed.stdout).not.toContain('annotations: {}');
+    expect(await kubectl.ok(['get', 'pod', 'diffed', '-o', 'jsonpath={.metadata.labels.app}'])).toBe('web');
+  });
+
+  it('cordon, uncordon and drain a node (drain deletes with protobuf DeleteOptions: no eviction API)', async () => {
+    expect(await kubectl.ok(['cordon', 'desc-node'])).toBe('node/desc-node cordoned\n');
+    expect(await kubectl.ok(['get', 'node', 'desc-node', '--no-headers'])).toMatch(
+      /^desc-node\s+Ready,SchedulingDisabled\s/,
+    );
+    expect(await kubectl.ok(['uncordon', 'desc-node'])).toBe('node/desc-node uncordoned\n');
+    expect(await kubectl.ok(['get', 'node', 'desc-node', '-o', 'jsonpath={.spec.unschedulable}'])).toBe('');
+
+    const rcUid = await kubectl.ok(['get', 'rc', 'desc-rc', '-o', 'jsonpath={.metadata.uid}']);
+    const owner = {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      name: 'desc-rc',
+      uid: rcUid,
+      controller: true,
+    };
+    for (const [name, owners] of [
+      ['drain-owned', [owner]],
+      ['drain-solo', []],
+    ] as const) {
+      const body = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, ownerReferences: owners },
+        spec: { nodeName: 'desc-node', containers: [{ name: 'c', image: 'busybox' }] },
+      };
+      await kubectl.ok(['create', '-f', kubectl.file(`${name}.json`, JSON.stringify(body))]);
+    }
+    const refused = await kubectl.run(['drain', 'desc-node', '--timeout=20s']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'cannot delete Pods that declare no controller (use --force to override): default/drain-solo',
+    );
+    // Without a kubelet nothing finishes a graceful deletion: a zero grace period deletes at once.
+    const drained = await kubectl.run(['drain', 'desc-node', '--force', '--grace-period=0', '--timeout=30s']);
+    expect(drained.code).toBe(0);
+    expect(drained.stdout).toContain('pod/drain-owned deleted');
+    expect(drained.stdout).toContain('pod/drain-solo deleted');
+    expect(drained.stdout).toContain('node/desc-node drained');
+    expect(
+      await kubectl.ok(['get', 'pods', '--field-selector', 'spec.nodeName=desc-node', '-o', 'name']),
+    ).toBe('');
+    expect(await kubectl.ok(['get', 'node', 'desc-node', '-o', 'jsonpath={.spec.unschedulable}'])).toBe(
+      'true',
+    );
+  });
+
+  it('wait --for=condition=Ready returns once the status subresource reports Ready', async () => {
+    await kubectl.ok(['create', '-f', kubectl.file('ready.yaml', podYaml('ready'))]);
+    const waiting = kubectl.run(['wait', '--for=condition=Ready', 'pod/ready', '--timeout=30s']);
+    await new Promise((r) => setTimeout(r, 300));
+    const status = {
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }],
+      },
+    };
+    expect(
+      await kubectl.ok([
+        'patch',
+        'pod',
+        'ready',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify(status),
+      ]),
+    ).toBe('pod/ready patched\n');
+    const waited = await waiting;
+    expect([waited.code, waited.stdout]).toEqual([0, 'pod/ready condition met\n']);
+    const notReady = await kubectl.run(['wait', '--for=condition=Ready=false', 'pod/ready', '--timeout=1s']);
+    expect(notReady.code).not.toBe(0);
+    expect(notReady.stderr).toContain('timed out waiting for the condition on pods/ready');
+  });
 });
+
+function nodeJson(name: string): string {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+    status: {
+      capacity: { cpu: '2', memory: '4Gi', pods: '110' },
+      allocatable: { cpu: '2', memory: '4Gi', pods: '110' },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
+      ],
+      addresses: [
+        { type: 'InternalIP', address: '127.0.1.9' },
+        { type: 'Hostname', address: name },
+      ],
+      nodeInfo: {
+        kubeletVersion: 'v1.32.0-kubelite',
+        containerRuntimeVersion: 'docker://27.5.1',
+        osImage: 'Debian GNU/Linux 13',
+        kernelVersion: '6.12.0',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+        machineID: '',
+        systemUUID: '',
+        bootID: '',
+        kubeProxyVersion: '',
+      },
+    },
+  });
+}
+
+/** An event about an object, as a component records it (nodes' events live in `default`). */
+function eventJson(kind: string, name: string, uid: string): string {
+  const ago = (minutes: number) =>
+    new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { generateName: `${name}.`, namespace: 'default' },
+    involvedObject: {
+      apiVersion: 'v1',
+      kind,
+      name,
+      uid,
+      ...(kind === 'Node' ? {} : { namespace: 'default' }),
+    },
+    reason: 'Testing',
+    message: `hello ${kind} ${name}`,
+    type: 'Normal',
+    source: { component: 'tester' },
+    firstTimestamp: ago(5),
+    lastTimestamp: ago(1),
+    count: 3,
+  });
+}
 
 async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

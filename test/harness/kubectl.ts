@@ -15,12 +15,19 @@ export interface Kubectl {
   /** The environment kubectl runs with (HOME, KUBECONFIG, KUBECACHEDIR in the temp dir). */
   readonly env: NodeJS.ProcessEnv;
   /** Runs kubectl with `--server URL` and the given arguments; never throws on a non-zero exit. */
-  run(args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  run(args: string[], options?: RunOptions): Promise<KubectlResult>;
   /** Like run() but throws (with stderr) unless the exit code is 0; returns stdout. */
-  ok(args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<string>;
+  ok(args: string[], options?: RunOptions): Promise<string>;
   /** Writes a file in the temp dir (manifests) and returns its path. */
   file(name: string, content: string): string;
   cleanup(): void;
+}
+
+export interface RunOptions {
+  stdin?: string;
+  timeoutMs?: number;
+  /** Extra environment (e.g. EDITOR for `kubectl edit`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const kubectlBinary = process.env.KUBELITE_KUBECTL ?? '/usr/bin/kubectl';
@@ -50,7 +57,7 @@ export function kubectlFor(serverUrl: string): Kubectl {
       const child = execFile(
         kubectlBinary,
         args,
-        { env, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 << 20 },
+        { env: { ...env, ...options.env }, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 << 20 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           done({ code, stdout: String(stdout), stderr: String(stderr) });

@@ -269,4 +269,28 @@ describe('ResourceRest (strategies, concurrency, deletion)', () => {
     const afterFinalize = await namespaces.update('', 'kept', { metadata: { name: 'kept' } }, write, 'main');
     expect(afterFinalize.object.spec).toEqual({ finalizers: [] });
   });
+
+  it('drops empty metadata maps and lists, as Kubernetes never shows them', async () => {
+    const pods = restFor('pods');
+    const p = pod('empty', { labels: {}, annotations: {}, finalizers: [], ownerReferences: [] });
+    const created = (await pods.create('default', p, write)).object;
+    expect(Object.keys(created.metadata).sort()).toEqual([
+      'creationTimestamp',
+      'generation',
+      'name',
+      'namespace',
+      'resourceVersion',
+      'uid',
+    ]);
+    const patched = await pods.patch(
+      'default',
+      'empty',
+      'strategic',
+      { metadata: { annotations: {}, labels: { a: 'b' } } },
+      write,
+      'main',
+    );
+    expect(patched.object.metadata.annotations).toBeUndefined();
+    expect(patched.object.metadata.labels).toEqual({ a: 'b' });
+  });
 });

@@ -66,6 +66,7 @@ export function prepareCreate(strategy: Strategy, obj: KubeObject, nowMs: number
   if (!strategy.resource.namespaced) delete meta.namespace;
   strategy.prepareForCreate(obj, nowMs);
   applyDefaults(strategy.resource.name, obj);
+  dropEmptyMetadata(obj);
 }
 
 export function validateForCreate(strategy: Strategy, obj: KubeObject): void {
@@ -81,6 +82,7 @@ export function prepareUpdate(strategy: Strategy, obj: KubeObject, old: KubeObje
   if (hasStatusSubresource(strategy.resource)) keepStatus(obj, old);
   strategy.prepareForUpdate(obj, old);
   applyDefaults(strategy.resource.name, obj);
+  dropEmptyMetadata(obj);
   bumpGenerationIfSpecChanged(obj, old);
 }
 
@@ -107,6 +109,20 @@ export function validateForUpdate(strategy: Strategy, obj: KubeObject, old: Kube
     obj.metadata.name ?? '',
     validateUpdate(strategy.resource.name, obj, old),
   );
+}
+
+const omittedWhenEmpty = ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
+
+/**
+ * Kubernetes never stores or shows empty metadata maps and lists (Go's omitempty): `annotations: {}`
+ * from a client-side apply patch must not appear in `kubectl get -o yaml` or `kubectl diff`.
+ */
+function dropEmptyMetadata(obj: KubeObject): void {
+  const meta = obj.metadata as Record<string, unknown>;
+  for (const key of omittedWhenEmpty) {
+    const value = meta[key];
+    if (value === null || (typeof value === 'object' && Object.keys(value).length === 0)) delete meta[key];
+  }
 }
 
 function keepServerMetadata(obj: KubeObject, old: KubeObject): void {
