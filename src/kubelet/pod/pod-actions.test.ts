@@ -84,7 +84,11 @@ describe('pod actions', () => {
   });
 
   it('does not bring back a Never pod that already ran', () => {
-    const a = decide(pod({ restartPolicy: 'Never' }), [sandbox('notready')], [container({ state: 'exited', exitCode: 1 })]);
+    const a = decide(
+      pod({ restartPolicy: 'Never' }),
+      [sandbox('notready')],
+      [container({ state: 'exited', exitCode: 1 })],
+    );
     expect(a.createSandbox).toBe(false);
     expect(a.start).toEqual([]);
   });
