@@ -52,11 +52,55 @@ export const coreResources: readonly ResourceInfo[] = [
   core('namespaces', 'Namespace', false, ['ns'], [], ['status']),
 ];
 
-const byName = new Map(coreResources.map((r) => [r.name, r]));
-const byKind = new Map(coreResources.map((r) => [r.kind, r]));
+function grouped(
+  group: string,
+  name: string,
+  kind: string,
+  namespaced: boolean,
+  verbs: readonly string[] = allVerbs,
+): ResourceInfo {
+  return { ...core(name, kind, namespaced, [], [], [], verbs), group, version: 'v1' };
+}
 
+export const rbacGroup = 'rbac.authorization.k8s.io';
+export const authorizationGroup = 'authorization.k8s.io';
+
+/** Kubernetes RBAC objects (rbac.authorization.k8s.io/v1), stored like the core resources. */
+export const rbacResources: readonly ResourceInfo[] = [
+  grouped(rbacGroup, 'clusterrolebindings', 'ClusterRoleBinding', false),
+  grouped(rbacGroup, 'clusterroles', 'ClusterRole', false),
+  grouped(rbacGroup, 'rolebindings', 'RoleBinding', true),
+  grouped(rbacGroup, 'roles', 'Role', true),
+];
+
+/** Access reviews (authorization.k8s.io/v1): computed answers to a create, never stored. */
+export const reviewResources: readonly ResourceInfo[] = [
+  grouped(authorizationGroup, 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, ['create']),
+  grouped(authorizationGroup, 'subjectaccessreviews', 'SubjectAccessReview', false, ['create']),
+];
+
+/** What storage holds and the watch cache follows. */
+export const storedResources: readonly ResourceInfo[] = [...coreResources, ...rbacResources];
+/** Every resource the API serves, in every group. */
+export const servedResources: readonly ResourceInfo[] = [...storedResources, ...reviewResources];
+
+/** "v1" for the core group, "<group>/<version>" otherwise: the apiVersion of the resource's objects. */
+export function apiVersionOf(resource: ResourceInfo): string {
+  return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
+}
+
+const byName = new Map(servedResources.map((r) => [r.name, r]));
+const byKind = new Map(servedResources.map((r) => [r.kind, r]));
+const byGroupVersion = new Map(servedResources.map((r) => [`${apiVersionOf(r)}/${r.name}`, r]));
+
+/** A served resource by its plural name (unique across kubelite's groups). */
 export function resourceByName(name: string): ResourceInfo | undefined {
   return byName.get(name);
+}
+
+/** The resource `name` of one group version ("" and "v1" for the core group), as URLs address it. */
+export function resourceIn(group: string, version: string, name: string): ResourceInfo | undefined {
+  return byGroupVersion.get(`${group === '' ? version : `${group}/${version}`}/${name}`);
 }
 
 export function resourceByKind(kind: string): ResourceInfo | undefined {

@@ -18,6 +18,7 @@ import {
 } from './validation/names.js';
 import { validateNodeSpecAndStatus, validateNodeUpdate } from './validation/node.js';
 import { validatePodSpec, validatePodSpecUpdate } from './validation/pod.js';
+import { validateBinding, validateBindingUpdate, validateRules } from './validation/rbac.js';
 import { validateReplicationControllerSpec } from './validation/replicationcontroller.js';
 import { validateServiceSpec, validateServiceSpecUpdate } from './validation/service.js';
 
@@ -33,7 +34,19 @@ const stored = (obj: Json): Json => (isObject(obj.spec) ? obj.spec : {});
 
 const standardFinalizers = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
 
+// RBAC objects: names are path segments (Kubernetes' ValidatePathSegmentName).
+const rbacRules = (namespaced: boolean, binding: boolean): ResourceRules => ({
+  namespaced,
+  nameRule: nameIsPathSegment,
+  body: (c, obj) => (binding ? validateBinding(c, obj, namespaced) : validateRules(c, obj, namespaced)),
+  ...(binding ? { update: validateBindingUpdate } : {}),
+});
+
 const rulesByResource: Record<string, ResourceRules> = {
+  roles: rbacRules(true, false),
+  clusterroles: rbacRules(false, false),
+  rolebindings: rbacRules(true, true),
+  clusterrolebindings: rbacRules(false, true),
   pods: {
     namespaced: true,
     nameRule: nameIsDNSSubdomain,

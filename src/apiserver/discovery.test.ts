@@ -18,7 +18,12 @@ describe('legacy discovery', () => {
       versions: ['v1'],
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }],
     });
-    expect(apiGroupList()).toEqual({ kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
+    const rbac = { groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' };
+    expect((apiGroupList() as { groups: unknown[] }).groups[0]).toEqual({
+      name: 'rbac.authorization.k8s.io',
+      versions: [rbac],
+      preferredVersion: rbac,
+    });
   });
 
   it('lists every resource with short names, categories and verbs', () => {
@@ -138,13 +143,19 @@ describe('aggregated discovery', () => {
     expect(resources.get('endpoints')?.subresources).toBeUndefined();
   });
 
-  it('serves /apis with no groups and names the content type', () => {
-    expect(aggregatedDiscovery('apis', 'v2')).toEqual({
-      kind: 'APIGroupDiscoveryList',
-      apiVersion: 'apidiscovery.k8s.io/v2',
-      metadata: {},
-      items: [],
-    });
+  it('serves /apis with the named groups and names the content type', () => {
+    const doc = aggregatedDiscovery('apis', 'v2') as Entry;
+    expect(doc.kind).toBe('APIGroupDiscoveryList');
+    expect(doc.items.map((g: Entry) => g.metadata.name)).toEqual([
+      'rbac.authorization.k8s.io',
+      'authorization.k8s.io',
+    ]);
+    expect(doc.items[0].versions[0].resources.map((r: Entry) => r.resource)).toEqual([
+      'clusterrolebindings',
+      'clusterroles',
+      'rolebindings',
+      'roles',
+    ]);
     expect(aggregatedDiscoveryContentType('v2beta1')).toBe(
       'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList',
     );

@@ -3,7 +3,7 @@
 // (apidiscovery.k8s.io APIGroupDiscoveryList). The bodies never change while the process runs, so each
 // is built once.
 import { createHash } from 'node:crypto';
-import { coreResources, type ResourceInfo } from '../api/resources.js';
+import { coreResources, type ResourceInfo, servedResources } from '../api/resources.js';
 
 export type AggregatedDiscoveryVersion = 'v2' | 'v2beta1';
 
@@ -48,9 +48,51 @@ export function apiVersions(serverAddress: string): object {
   };
 }
 
-/** `/apis`: kubelite serves no named groups, but clients require the document. */
+/** The named groups (all at version v1), in table order: rbac.authorization.k8s.io, authorization.k8s.io. */
+export function namedGroups(): { name: string; version: string; resources: ResourceInfo[] }[] {
+  const groups = new Map<string, { name: string; version: string; resources: ResourceInfo[] }>();
+  for (const r of servedResources) {
+    if (r.group === '') continue;
+    let g = groups.get(r.group);
+    if (!g) groups.set(r.group, (g = { name: r.group, version: r.version, resources: [] }));
+    g.resources.push(r);
+  }
+  return [...groups.values()];
+}
+
+/** `/apis/{group}`: one APIGroup. */
+export function apiGroup(name: string, version: string): object {
+  const groupVersion = { groupVersion: `${name}/${version}`, version };
+  return {
+    kind: 'APIGroup',
+    apiVersion: 'v1',
+    name,
+    versions: [groupVersion],
+    preferredVersion: groupVersion,
+  };
+}
+
+/** `/apis`: every named group (clients require the document even when it is empty). */
 export function apiGroupList(): object {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: namedGroups().map((g) => {
+      const { kind: _k, apiVersion: _a, ...group } = apiGroup(g.name, g.version) as Record<string, unknown>;
+      return group;
+    }),
+  };
+}
+
+/** `/apis/{group}/{version}`: that group's APIResourceList. */
+export function groupApiResourceList(group: string, version: string): object {
+  const resources = servedResources.filter((r) => r.group === group && r.version === version);
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: `${group}/${version}`,
+    resources: resources.flatMap(resourceEntries).sort((a, b) => byName(a).localeCompare(byName(b))),
+  };
 }
 
 function resourceEntries(r: ResourceInfo): object[] {
@@ -124,29 +166,26 @@ const aggregated = new Map<string, object>();
 
 /**
  * `/api` or `/apis` as an APIGroupDiscoveryList. The legacy group is the one item of `/api` (its name
- * is ""), and `/apis` has no items. Serve it with `aggregatedDiscoveryContentType(version)`.
+ * is ""), and `/apis` has one item per named group. Serve it with `aggregatedDiscoveryContentType(version)`.
  */
 export function aggregatedDiscovery(which: 'api' | 'apis', version: AggregatedDiscoveryVersion): object {
   const key = `${which}/${version}`;
   let doc = aggregated.get(key);
   if (!doc) {
+    const groupDiscovery = (name: string, version: string, resources: readonly ResourceInfo[]) => ({
+      metadata: name === '' ? { creationTimestamp: null } : { name, creationTimestamp: null },
+      versions: [
+        {
+          version,
+          resources: [...resources].sort((a, b) => a.name.localeCompare(b.name)).map(resourceDiscovery),
+          freshness: 'Current',
+        },
+      ],
+    });
     const items =
       which === 'api'
-        ? [
-            {
-              metadata: { creationTimestamp: null },
-              versions: [
-                {
-                  version: 'v1',
-                  resources: [...coreResources]
-                    .sort((a, b) => a.name.localeCompare(b.name))
-                    .map(resourceDiscovery),
-                  freshness: 'Current',
-                },
-              ],
-            },
-          ]
-        : [];
+        ? [groupDiscovery('', 'v1', coreResources)]
+        : namedGroups().map((g) => groupDiscovery(g.name, g.version, g.resources));
     doc = {
       kind: 'APIGroupDiscoveryList',
       apiVersion: `apidiscovery.k8s.io/${version}`,

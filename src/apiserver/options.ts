@@ -3,6 +3,9 @@ import type { Registry } from 'prom-client';
 import { createRegistry } from '../metrics/registry.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/log.js';
+import type { AuthenticationOptions, AuthorizationMode, ServingTls } from './auth/index.js';
+import type { KubeletClientTls } from './auth/kubelet-client.js';
+import type { LimitOptions } from './limits/limits.js';
 import type { Stage } from './pipeline.js';
 import type { Storage } from './storage/types.js';
 
@@ -13,8 +16,20 @@ export interface ApiServerOptions {
   compactionIntervalMs?: number;
   /** Bind address; default 127.0.0.1. */
   host?: string;
-  /** Port; 0 picks a free one. Default 8080 (plain HTTP until TLS and authentication arrive). */
+  /** Port; 0 picks a free one. Default 8080. */
   port?: number;
+  /** Serve HTTPS with this certificate (and verify client certificates against its clientCA). Default: plain HTTP. */
+  tls?: ServingTls;
+  /** Authenticate every request (client certificates, bearer tokens); absent: no authentication, all allowed. */
+  authentication?: AuthenticationOptions;
+  /** Authorizers in order; default Node,RBAC with authentication, AlwaysAllow without. */
+  authorizationModes?: readonly AuthorizationMode[];
+  /** In-flight, timeout and watch limits (docs/security.md). */
+  limits?: LimitOptions;
+  /** Larger request heads get 431; default 16 KiB (Node's default). */
+  maxHeaderBytes?: number;
+  /** Pod logs: the client certificate and CA the apiserver uses towards kubelets over https. */
+  kubeletClientTls?: KubeletClientTls;
   /** CIDR that service cluster IPs come from; default a loopback range (DESIGN.md "Networking"). */
   serviceClusterIPRange?: string;
   /** Inclusive node port range "min-max"; default 30000-32767. */
@@ -64,6 +79,12 @@ export interface ResolvedOptions {
   kubeletScheme: 'http' | 'https';
   kubeletConnectTimeoutMs: number;
   nodePortsForAllServices: boolean;
+  tls: ServingTls | undefined;
+  authentication: AuthenticationOptions | undefined;
+  authorizationModes: readonly AuthorizationMode[] | undefined;
+  limits: LimitOptions;
+  maxHeaderBytes: number;
+  kubeletClientTls: ApiServerOptions['kubeletClientTls'];
   clock: Clock;
   logger: Logger;
   metricsRegistry: Registry;
@@ -86,9 +107,15 @@ export function resolveOptions(options: ApiServerOptions): ResolvedOptions {
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
     minWatchTimeoutMs: options.minWatchTimeoutMs ?? 30 * 60 * 1000,
     cacheWaitTimeoutMs: options.cacheWaitTimeoutMs ?? 3_000,
-    kubeletScheme: options.kubeletScheme ?? 'http',
+    kubeletScheme: options.kubeletScheme ?? (options.kubeletClientTls ? 'https' : 'http'),
     kubeletConnectTimeoutMs: options.kubeletConnectTimeoutMs ?? 5_000,
     nodePortsForAllServices: options.nodePortsForAllServices ?? false,
+    tls: options.tls,
+    authentication: options.authentication,
+    authorizationModes: options.authorizationModes,
+    limits: options.limits ?? {},
+    maxHeaderBytes: options.maxHeaderBytes ?? 16 * 1024,
+    kubeletClientTls: options.kubeletClientTls,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
     metricsRegistry: options.metricsRegistry ?? createRegistry({ component: 'apiserver' }),
@@ -102,6 +129,7 @@ export function resolveOptions(options: ApiServerOptions): ResolvedOptions {
     'minWatchTimeoutMs',
     'cacheWaitTimeoutMs',
     'kubeletConnectTimeoutMs',
+    'maxHeaderBytes',
   ];
   for (const key of positive) {
     const value = resolved[key];

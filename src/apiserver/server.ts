@@ -1,16 +1,19 @@
 // createApiServer: the Kubernetes v1 REST API over plain node:http. Owns the watch cache, the
 // per-resource write paths, the namespace purger, event expiry and service allocators; storage is
 // passed in (or opened from a URL and then owned).
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { ApiError, methodNotAllowed } from '../api/errors.js';
-import { coreResources } from '../api/resources.js';
+import { storedResources } from '../api/resources.js';
+import { createListener, createSecurity, schemeOf } from './auth/index.js';
+import { rbacStrategies } from './auth/rbac/strategies.js';
 import type { RequestContext, ServerCore } from './handlers/context.js';
 import { routeResource } from './handlers/route.js';
 import { notFoundPath, type SystemHandler, systemRoutes } from './handlers/system.js';
 import { type ResourceVerb, resolveRequestInfo } from './http/request-info.js';
 import { writeError } from './http/respond.js';
+import { createLimits } from './limits/limits.js';
 import { type ApiServerMetrics, createApiServerMetrics } from './metrics.js';
 import { negotiateAccept } from './negotiate.js';
 import { type ApiServerOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -130,7 +133,24 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
     await routeResource(request);
   };
 
-  const handle = compose([instrument, resolve, ...(input.stages ?? []), dispatch]);
+  // Authentication, then the in-flight limits (unauthenticated requests take no slot), then
+  // authorization and access reviews, as in Kubernetes' handler chain.
+  const security = createSecurity({
+    authentication: options.authentication,
+    authorizationModes: options.authorizationModes,
+    maxRequestBodyBytes: options.maxRequestBodyBytes,
+    logger,
+  });
+  const limits = createLimits(options.limits, options.metricsRegistry);
+  const handle = compose([
+    instrument,
+    resolve,
+    ...security.authenticate,
+    limits.stage,
+    ...security.authorize,
+    ...(input.stages ?? []),
+    dispatch,
+  ]);
 
   async function start(): Promise<void> {
     const store: Storage =
@@ -141,7 +161,7 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
     storage = store;
     const cache = new WatchCache({
       storage: store,
-      resources: coreResources,
+      resources: storedResources,
       capacity: options.watchCacheCapacity,
       clock,
       metrics,
@@ -152,9 +172,9 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
     watchCache = cache;
     const rests = new Map<string, ResourceRest>();
     const lifecycle = new NamespaceLifecycle(cache, () => rests.get('namespaces')!);
-    const admission: AdmissionPlugin[] = [lifecycle];
+    const admission: AdmissionPlugin[] = [lifecycle, ...security.admission];
     const hooks: Record<string, WriteHooks> = { services: allocators.hooks, namespaces: lifecycle.hooks };
-    for (const [name, strategy] of strategies) {
+    for (const [name, strategy] of [...strategies, ...rbacStrategies]) {
       const objects = new ObjectStore(store, strategy.resource);
       rests.set(
         name,
@@ -177,9 +197,15 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
     allocators.restore([...cache.cache('services').objects.values()].map((o) => o.object));
     expiry.restore(cache.cache('events').objects.values());
     await bootstrapNamespaces(rests.get('namespaces')!);
+    await security.start(cache, rests);
     purger.resume();
 
-    const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    const listenerOptions = {
+      keepAliveTimeout: 65_000,
+      requestTimeout: 0,
+      maxHeaderSize: options.maxHeaderBytes,
+    };
+    const server = createListener(options.tls, listenerOptions, (req, res) => {
       const ctx: PipelineContext = {
         req,
         res,
@@ -193,8 +219,10 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
         else res.destroy();
       });
     });
-    server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      const status =
+        err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
       else socket.destroy();
     });
     httpServer = server;
@@ -207,7 +235,7 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
     });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    url = `http://${host}:${address.port}`;
+    url = `${schemeOf(options.tls)}://${host}:${address.port}`;
     ready = true;
     logger.info({ url }, 'apiserver ready');
   }

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { ApiError, badRequest, notFound } from '../../api/errors.js';
 import type { Node, Pod } from '../../api/types.js';
+import { kubeletDispatcher } from '../auth/kubelet-client.js';
 import { optionalInt } from '../http/query.js';
 import type { RequestContext } from './context.js';
 import { restOf } from './context.js';
@@ -54,6 +55,7 @@ export async function handleLog(ctx: RequestContext): Promise<void> {
   try {
     upstream = await request(url, {
       signal: abort.signal,
+      dispatcher: kubeletDispatcher(ctx.core.options.kubeletClientTls),
       headersTimeout: kubeletConnectTimeoutMs,
       bodyTimeout: 0,
     });

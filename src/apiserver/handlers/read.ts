@@ -4,7 +4,7 @@
 
 import { ApiError, expired, notFound } from '../../api/errors.js';
 import { checkFieldSelector } from '../../api/fields.js';
-import { storageKey, storagePrefix } from '../../api/resources.js';
+import { apiVersionOf, storageKey, storagePrefix } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { parseListQuery, parseResourceVersion } from '../http/query.js';
 import { writeJson, writeJsonText } from '../http/respond.js';
@@ -144,7 +144,7 @@ function respondObjects(
     writeJsonText(res, 200, objects[0]!.json);
     return;
   }
-  const head = `{"kind":"${resource.listKind}","apiVersion":"v1","metadata":{"resourceVersion":"${revision}"},"items":[`;
+  const head = `{"kind":"${resource.listKind}","apiVersion":"${apiVersionOf(resource)}","metadata":{"resourceVersion":"${revision}"},"items":[`;
   writeJsonText(res, 200, head + objects.map((o) => o.json).join(',') + ']}');
 }
 

@@ -6,9 +6,12 @@ import { kubeliteVersion } from '../../api/version.js';
 import {
   aggregatedDiscovery,
   aggregatedDiscoveryContentType,
+  apiGroup,
   apiGroupList,
   apiVersions,
   coreApiResourceList,
+  groupApiResourceList,
+  namedGroups,
 } from '../discovery.js';
 import { writeJson, writeJsonText, writeText } from '../http/respond.js';
 import { negotiateAccept } from '../negotiate.js';
@@ -72,6 +75,14 @@ export function systemRoutes(deps: SystemDeps): Map<string, SystemHandler> {
       },
     ],
   ]);
+  for (const group of namedGroups()) {
+    routes.set(`/apis/${group.name}`, (_req, res) =>
+      writeJson(res, 200, apiGroup(group.name, group.version)),
+    );
+    routes.set(`/apis/${group.name}/${group.version}`, (_req, res) =>
+      writeJson(res, 200, groupApiResourceList(group.name, group.version)),
+    );
+  }
   for (const path of ['/healthz', '/livez', '/readyz'])
     routes.set(
       `${path}/ping`,

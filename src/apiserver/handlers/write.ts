@@ -4,6 +4,7 @@
 import { badRequest } from '../../api/errors.js';
 import { checkFieldSelector } from '../../api/fields.js';
 import { patchTypeOf } from '../../api/patch/index.js';
+import { apiVersionOf } from '../../api/resources.js';
 import type { DeleteOptions, KubeObject } from '../../api/types.js';
 import { decodeBody, readBody, unsupportedMediaType } from '../http/body.js';
 import { optionalInt, parseListQuery, parseWriteQuery } from '../http/query.js';
@@ -115,7 +116,7 @@ export async function handleDeleteCollection(ctx: RequestContext): Promise<void>
   }
   const body = {
     kind: info.resource.listKind,
-    apiVersion: 'v1',
+    apiVersion: apiVersionOf(info.resource),
     metadata: { resourceVersion: String(core.watchCache.revision) },
     items,
   };

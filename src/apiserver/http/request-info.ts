@@ -2,7 +2,7 @@
 // the verb (get, list, watch, create, update, patch, delete, deletecollection), the resource, the
 // namespace, the name and the subresource. Routing, metrics and (later) authorization read this.
 import { badRequest } from '../../api/errors.js';
-import { type ResourceInfo, resourceByName } from '../../api/resources.js';
+import { type ResourceInfo, resourceIn } from '../../api/resources.js';
 
 export type ResourceVerb =
   | 'get'
@@ -36,9 +36,14 @@ const namespaceSubresources = new Set(['status', 'finalize']);
 
 export function resolveRequestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const parts = pathname.split('/').filter((p) => p !== '');
-  if (parts[0] !== 'api' || parts[1] !== 'v1' || parts.length < 3)
+  // /api/v1/… (the core group) or /apis/{group}/{version}/… (named groups: RBAC, access reviews).
+  const core = parts[0] === 'api';
+  const prefixLength = core ? 2 : 3;
+  if ((!core && parts[0] !== 'apis') || parts.length <= prefixLength)
     return { kind: 'nonResource', path: pathname };
-  let rest = parts.slice(2).map(decodeSegment);
+  const group = core ? '' : parts[1]!;
+  const version = parts[prefixLength - 1]!;
+  let rest = parts.slice(prefixLength).map(decodeSegment);
   let watchPath = false;
   if (rest[0] === 'watch') {
     watchPath = true;
@@ -50,7 +55,7 @@ export function resolveRequestInfo(method: string, pathname: string, query: URLS
     if (rest.length > 2 && !namespaceSubresources.has(rest[2]!)) rest = rest.slice(2);
   }
   const resourceName = rest[0];
-  const resource = resourceName === undefined ? undefined : resourceByName(resourceName);
+  const resource = resourceName === undefined ? undefined : resourceIn(group, version, resourceName);
   if (!resource) return { kind: 'nonResource', path: pathname };
   const name = rest[1] ?? '';
   const subresource = rest[2] ?? '';

@@ -7,7 +7,7 @@
 import { ApiError, forbidden, notFound } from '../../api/errors.js';
 import { parseFieldSelector } from '../../api/fields.js';
 import { parseLabelSelector } from '../../api/labels.js';
-import { coreResources } from '../../api/resources.js';
+import { storedResources } from '../../api/resources.js';
 import type { KubeObject, Namespace } from '../../api/types.js';
 import type { Logger } from '../../util/log.js';
 import type { WriteQuery } from '../http/query.js';
@@ -152,7 +152,7 @@ export class NamespacePurger {
     // A consistent view: an object created just before the namespace turned Terminating must be seen.
     await this.cache.waitUntilFresh();
     let remaining = 0;
-    for (const resource of coreResources) {
+    for (const resource of storedResources) {
       if (!resource.namespaced) continue;
       const rest = this.rests.get(resource.name)!;
       for (const object of this.cache.cache(resource.name).list(everything(name))) {
@@ -176,7 +176,7 @@ export class NamespacePurger {
     }
     if (remaining > 0) return; // deletions in progress: their DELETED events bring us back
     await this.cache.waitUntilFresh();
-    const counts = coreResources
+    const counts = storedResources
       .filter((r) => r.namespaced)
       .map((r) => this.cache.cache(r.name).countInNamespace(name));
     if (counts.some((n) => n > 0)) return;

@@ -5,7 +5,7 @@
 // and bookmarks carry a revision that is true for every resource. Lists and watches are served from
 // here; the store is only read for single GETs and writes.
 import { ApiError } from '../../api/errors.js';
-import { type ResourceInfo, storagePrefix } from '../../api/resources.js';
+import { apiVersionOf, type ResourceInfo, storagePrefix } from '../../api/resources.js';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/log.js';
 import type { ApiServerMetrics } from '../metrics.js';
@@ -235,7 +235,7 @@ export function bookmarkBytes(
 ): Buffer {
   const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
   if (annotations) metadata.annotations = annotations;
-  const object = { kind: resource.kind, apiVersion: 'v1', metadata };
+  const object = { kind: resource.kind, apiVersion: apiVersionOf(resource), metadata };
   return Buffer.from(`{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
 }
 

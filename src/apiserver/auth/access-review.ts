@@ -1,0 +1,116 @@
+// authorization.k8s.io/v1 access reviews, answered by the same authorizers as requests:
+// SelfSubjectAccessReview ("may I …?", what `kubectl auth can-i` asks) and SubjectAccessReview
+// ("may this user …?", for admins). Nothing is stored: the answer comes back as the object's status
+// with 201, as in Kubernetes.
+import { badRequest, invalid, methodNotAllowed } from '../../api/errors.js';
+import { apiVersionOf, authorizationGroup } from '../../api/resources.js';
+import { decodeBody, readBody } from '../http/body.js';
+import { writeJson } from '../http/respond.js';
+import type { Stage } from '../pipeline.js';
+import type { Attributes, Decision } from './attributes.js';
+import { anonymousUser, authenticatedUser, requestUser, type UserInfo } from './user.js';
+
+type Json = Record<string, unknown>;
+
+export function accessReviewStage(
+  authorize: (user: UserInfo, attributes: Attributes) => Decision,
+  maxBodyBytes: number,
+): Stage {
+  return async (ctx, next) => {
+    const info = ctx.info;
+    if (info?.kind !== 'resource' || info.resource.group !== authorizationGroup) return next();
+    if (info.verb !== 'create' || info.name !== '') throw methodNotAllowed();
+    const body = decodeBody(await readBody(ctx.req, maxBodyBytes), ctx.req.headers['content-type']);
+    const kind = info.resource.kind;
+    const review = asObject(body, `the body of the request is not a ${kind} object`);
+    const apiVersion = apiVersionOf(info.resource);
+    if (review.kind !== undefined && review.kind !== kind) {
+      throw badRequest(`${String(review.kind)} in version "v1" cannot be handled as a ${kind}`);
+    }
+    if (review.apiVersion !== undefined && review.apiVersion !== apiVersion) {
+      throw badRequest(
+        `the API version in the data (${String(review.apiVersion)}) does not match the expected API version (${apiVersion})`,
+      );
+    }
+    const spec = asObject(review.spec ?? {}, 'spec must be an object');
+    const subject =
+      kind === 'SelfSubjectAccessReview' ? (requestUser() ?? anonymousUser) : subjectOf(kind, spec);
+    const attributes = attributesOf(kind, spec);
+    const decision = authorize(subject, attributes);
+    const status: Json = { allowed: decision.allowed };
+    if (!decision.allowed && decision.reason) status.reason = decision.reason;
+    writeJson(ctx.res, 201, {
+      kind,
+      apiVersion,
+      metadata: { creationTimestamp: null },
+      spec,
+      status,
+    });
+  };
+}
+
+function asObject(value: unknown, message: string): Json {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest(message);
+  return value as Json;
+}
+
+function text(o: Json, name: string, path: string): string {
+  const v = o[name];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw badRequest(`${path}.${name} must be a string`);
+  return v;
+}
+
+function subjectOf(kind: string, spec: Json): UserInfo {
+  const user = text(spec, 'user', 'spec');
+  const groupsValue = spec.groups ?? [];
+  if (!Array.isArray(groupsValue) || groupsValue.some((g) => typeof g !== 'string')) {
+    throw badRequest('spec.groups must be a list of strings');
+  }
+  const groups = groupsValue as string[];
+  if (user === '' && groups.length === 0) {
+    throw invalid(kind, '', [
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "": at least one of user or group must be specified',
+        field: 'spec.user',
+      },
+    ]);
+  }
+  const uid = text(spec, 'uid', 'spec');
+  return user === 'system:anonymous' ? anonymousUser : authenticatedUser(user, groups, uid || undefined);
+}
+
+function attributesOf(kind: string, spec: Json): Attributes {
+  const resource = spec.resourceAttributes;
+  const nonResource = spec.nonResourceAttributes;
+  if ((resource === undefined) === (nonResource === undefined)) {
+    throw invalid(kind, '', [
+      {
+        reason: 'FieldValueInvalid',
+        message:
+          'Invalid value: "": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+        field: 'spec.resourceAttributes',
+      },
+    ]);
+  }
+  if (nonResource !== undefined) {
+    const n = asObject(nonResource, 'spec.nonResourceAttributes must be an object');
+    return {
+      kind: 'nonResource',
+      verb: text(n, 'verb', 'spec.nonResourceAttributes'),
+      path: text(n, 'path', 'spec.nonResourceAttributes'),
+    };
+  }
+  const r = asObject(resource, 'spec.resourceAttributes must be an object');
+  const at = 'spec.resourceAttributes';
+  return {
+    kind: 'resource',
+    verb: text(r, 'verb', at),
+    apiGroup: text(r, 'group', at),
+    resource: text(r, 'resource', at),
+    subresource: text(r, 'subresource', at),
+    namespace: text(r, 'namespace', at),
+    name: text(r, 'name', at),
+  };
+}
