@@ -10,7 +10,7 @@
 // findings: where it breaks first, with the evidence.
 //   node --import tsx bench/cluster-scale.ts [--nodes 1000,5000] [--pods-per-node 30] [--quick]
 //        [--nodes-per-host 1000] [--pods-per-rc 500] [--latency-pods 100] [--latency-rate 10]
-//        [--heartbeat-period-ms 10000] [--host-connections 128] [--phase-timeout-s 1800]
+//        [--heartbeat-period-ms 10000] [--host-connections 128] [--phase-timeout-s 1800] [--stall-s 300]
 //        [--storage embedded|memory]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ import { NodeTracker, PodTracker } from './lib/cluster-watch.js';
 import { LatencyHistogram } from './lib/histogram.js';
 import { HollowHosts } from './lib/hollow-hosts.js';
 import { machineInfo } from './lib/machine.js';
-import { ProcSampler } from './lib/proc-sampler.js';
+import { listenQueue, openFds, ProcSampler } from './lib/proc-sampler.js';
 import { cpuMicros } from './lib/processes.js';
 
 const env = (name: string, fallback: string) => process.env[`KUBELITE_${name}`] ?? fallback;
@@ -39,6 +39,7 @@ const { values: flags } = parseArgs({
     'heartbeat-period-ms': { type: 'string', default: env('HEARTBEAT_PERIOD_MS', '10000') },
     'host-connections': { type: 'string', default: env('HOST_CONNECTIONS', '128') },
     'phase-timeout-s': { type: 'string', default: env('PHASE_TIMEOUT_S', '1800') },
+    'stall-s': { type: 'string', default: env('STALL_S', '300') },
     storage: { type: 'string', default: env('STORAGE', 'embedded') },
     quick: { type: 'boolean', default: process.env.KUBELITE_QUICK === '1' },
   },
@@ -55,6 +56,8 @@ const config = {
   /** Keep-alive connections a host's kubelets share for requests (watches have their own). */
   hostConnections: Number(flags['host-connections']),
   phaseTimeoutS: quick ? 120 : Number(flags['phase-timeout-s']),
+  /** A phase ends early when its progress does not move for this long. */
+  stallS: Number(flags['stall-s']),
   storage: flags.storage!,
   quick,
 };
@@ -71,19 +74,35 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(check: () => boolean, timeoutMs: number, tick: () => void): Promise<boolean> {
+type Outcome = 'done' | 'timeout' | 'stalled';
+
+/** Polls `check` until it passes; gives up after `timeoutMs`, or after `stallMs` without `progress`
+ * changing (a cluster that stopped moving is a finding, not a reason to wait for the timeout). */
+async function until(
+  check: () => boolean,
+  timeoutMs: number,
+  tick: () => void,
+  progress: () => number = () => 0,
+  stallMs = Number.POSITIVE_INFINITY,
+): Promise<Outcome> {
   const deadline = Date.now() + timeoutMs;
   let lastTick = 0;
+  let last = progress();
+  let movedAt = Date.now();
   while (!check()) {
-    if (Date.now() > deadline) return false;
-    if (Date.now() - lastTick >= 5000) {
-      lastTick = Date.now();
+    const now = Date.now();
+    if (now > deadline) return 'timeout';
+    const p = progress();
+    if (p !== last) [last, movedAt] = [p, now];
+    else if (now - movedAt > stallMs) return 'stalled';
+    if (now - lastTick >= 5000) {
+      lastTick = now;
       tick();
     }
     await sleep(100);
   }
   tick();
-  return true;
+  return 'done';
 }
 
 function podSpec(): Pod['spec'] {
@@ -168,11 +187,19 @@ async function runSize(nodes: number) {
     components.push(apiserver);
     const server = apiserver.url;
     const before = await scrapeApiHistograms(server);
-    const [scheduler, controllerManager] = await Promise.all([
-      startComponent(['scheduler', '--server', server, '--metrics-port', '0', ...quiet], { wrap }),
-      startComponent(['controller-manager', '--server', server, '--metrics-port', '0', ...quiet], { wrap }),
-    ]);
-    components.push(scheduler, controllerManager);
+    // Started together; each recorded once serving, so a failure of one still stops the other.
+    const masters = await Promise.allSettled(
+      ['scheduler', 'controller-manager'].map((name) =>
+        startComponent([name, '--server', server, '--metrics-port', '0', ...quiet], { wrap }).then((c) => {
+          components.push(c);
+          return c;
+        }),
+      ),
+    );
+    const [scheduler, controllerManager] = masters.map((m) => {
+      if (m.status === 'rejected') throw m.reason;
+      return m.value;
+    }) as [StartedComponent, StartedComponent];
     client = createClient({ server, connections: 8 });
     nodeTracker = new NodeTracker(client);
     podTracker = new PodTracker(client);
@@ -184,7 +211,8 @@ async function runSize(nodes: number) {
       nodesPerHost: config.nodesPerHost,
       heartbeatPeriodMs: config.heartbeatPeriodMs,
       connections: config.hostConnections,
-      startBatch: 50,
+      // About 50 kubelets registering at once in all, however many hosts.
+      startBatch: Math.max(5, Math.ceil(50 / Math.ceil(nodes / config.nodesPerHost))),
       maxPods: 110,
       logDir: dir,
       wrap,
@@ -195,6 +223,8 @@ async function runSize(nodes: number) {
     const t0 = performance.now();
     const timeline: TimelinePoint[] = [];
     let lastCpu = { at: performance.now(), us: cpuMicros(pid(apiserver)) };
+    const port = Number(new URL(server).port);
+    const evidence = { peakAcceptQueue: 0, backlog: 0, peakApiserverFds: 0 };
     const nt = nodeTracker;
     const pt = podTracker;
     const tick = (phase: string) => () => {
@@ -211,6 +241,12 @@ async function runSize(nodes: number) {
         apiserverCores: Math.round(cores * 100) / 100,
       };
       timeline.push(point);
+      const queue = listenQueue(port);
+      if (queue) {
+        evidence.peakAcceptQueue = Math.max(evidence.peakAcceptQueue, queue.waiting);
+        evidence.backlog = queue.backlog;
+      }
+      evidence.peakApiserverFds = Math.max(evidence.peakApiserverFds, openFds(pid(apiserver)));
       const p = hollow.progress();
       say(
         `  ${phase} ${point.s}s: nodes ready ${point.nodesReady}/${nodes} (kubelets started ${p.started}, failed ${p.failed}), pods seen ${point.podsSeen} bound ${point.bound} running ${point.running}/${pods}, apiserver ${point.apiserverCores} cores`,
@@ -223,13 +259,15 @@ async function runSize(nodes: number) {
       () => nt.readyCount >= nodes || hollow.progress().exited > 0,
       timeoutMs,
       tick('registration'),
+      () => nt.readyCount,
+      config.stallS * 1000,
     );
     const registrationMs = performance.now() - t0;
     sampler.mark('registered');
     const listed = (await client.nodes.list()).items.length;
-    if (!registered || nt.readyCount < nodes)
+    if (registered !== 'done' || nt.readyCount < nodes)
       findings.push(
-        `registration: ${nt.readyCount}/${nodes} nodes Ready after ${seconds(registrationMs)} s (${hollow.progress().exited} host processes exited; last kubelet error: ${hollow.progress().lastError ?? 'none'})`,
+        `registration ${registered}: ${nt.readyCount}/${nodes} nodes Ready after ${seconds(registrationMs)} s (${hollow.progress().exited} host processes exited; last kubelet error: ${hollow.progress().lastError ?? 'none'})`,
       );
     if (listed !== nodes) findings.push(`registration: LIST nodes returned ${listed} of ${nodes}`);
     const memoryRegistered = await hollow.memory();
@@ -244,12 +282,18 @@ async function runSize(nodes: number) {
     await inParallel(rcs, 8, async (rc) => {
       await c.replicationControllers.create('default', rc);
     });
-    const saturated = await until(() => pt.running >= pods, timeoutMs, tick('saturation'));
+    const saturated = await until(
+      () => pt.running >= pods,
+      timeoutMs,
+      tick('saturation'),
+      () => pt.running,
+      config.stallS * 1000,
+    );
     const saturationMs = performance.now() - saturationStart;
     sampler.mark('saturated');
-    if (!saturated)
+    if (saturated !== 'done')
       findings.push(
-        `saturation: ${pt.running}/${pods} pods Running after ${seconds(saturationMs)} s (seen ${pt.pods.size}, bound ${pt.bound})`,
+        `saturation ${saturated}: ${pt.running}/${pods} pods Running after ${seconds(saturationMs)} s (seen ${pt.pods.size}, bound ${pt.bound})`,
       );
     const saturationTimes = [...pt.pods.values()];
     const boundAt = saturationTimes
@@ -318,9 +362,18 @@ async function runSize(nodes: number) {
         findings.push(
           `benchmark ${name} watch: ${health.expired} expired (410), ${health.errors} errors (${health.lastError ?? ''})`,
         );
-    const warnings = hollow.progress().warnings;
-    if (warnings > 0)
-      findings.push(`hollow kubelets logged ${warnings} warnings (last: ${hollow.lastWarning()})`);
+    const warnings = [...hollow.warningsByMessage].sort((a, b) => b[1] - a[1]);
+    if (warnings.length > 0)
+      findings.push(
+        `hollow kubelets logged ${hollow.progress().warnings} warnings: ${warnings
+          .slice(0, 4)
+          .map(([m, n]) => `${n}× ${m}`)
+          .join('; ')}`,
+      );
+    if (evidence.backlog > 0 && evidence.peakAcceptQueue >= evidence.backlog)
+      findings.push(
+        `apiserver accept queue full: ${evidence.peakAcceptQueue} connections waiting on a listen backlog of ${evidence.backlog} (clients see connect timeouts); ${evidence.peakApiserverFds} descriptors open at most`,
+      );
 
     return {
       nodes,
@@ -351,6 +404,7 @@ async function runSize(nodes: number) {
       },
       scheduler: usage(scheduler).saturation,
       controllerManager: usage(controllerManager).saturation,
+      connections: { ...evidence, warningsByMessage: Object.fromEntries(warnings.slice(0, 10)) },
       hollowNodes: {
         ...memory,
         rssKiBPerNodeAfterRegistration: memoryRegistered.rssKiBPerNode,

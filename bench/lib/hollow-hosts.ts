@@ -15,7 +15,8 @@ interface Host {
   failed: number;
   lastError?: string;
   warnings: number;
-  lastWarning?: string;
+  /** Partial line of stderr not yet counted. */
+  pending: string;
   log: WriteStream;
   memory?: Extract<HostMessage, { type: 'memory' }>;
 }
@@ -73,13 +74,14 @@ export class HollowHosts {
         started: 0,
         failed: 0,
         warnings: 0,
+        pending: '',
         log: createWriteStream(join(options.logDir, `hollow-host-${index}.log`)),
       };
       child.stderr?.on('data', (d: Buffer) => {
         host.log.write(d);
-        for (const byte of d) if (byte === 10) host.warnings++;
-        const lines = d.toString().trim().split('\n');
-        host.lastWarning = lines.slice(-3).join(' ').slice(0, 600);
+        const lines = (host.pending + d.toString()).split('\n');
+        host.pending = lines.pop() ?? '';
+        for (const line of lines) this.countWarning(host, line);
       });
       child.on('message', (m: HostMessage) => {
         if (m.type === 'progress')
@@ -88,6 +90,18 @@ export class HollowHosts {
       });
       this.hosts.push(host);
     }
+  }
+
+  /** Warnings of every host by their message (pino's `msg`, else the first 80 characters). */
+  readonly warningsByMessage = new Map<string, number>();
+
+  private countWarning(host: Host, line: string): void {
+    if (!line.trim()) return;
+    host.warnings++;
+    const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 80);
+    const code = /"code":"([A-Z_]+)"/.exec(line)?.[1];
+    const key = code ? `${msg} (${code})` : msg;
+    this.warningsByMessage.set(key, (this.warningsByMessage.get(key) ?? 0) + 1);
   }
 
   get pids(): number[] {
@@ -106,10 +120,6 @@ export class HollowHosts {
       lastError: this.hosts.find((h) => h.lastError)?.lastError,
       warnings: this.hosts.reduce((n, h) => n + h.warnings, 0),
     };
-  }
-
-  lastWarning(): string | undefined {
-    return this.hosts.find((h) => h.lastWarning)?.lastWarning;
   }
 
   /** Memory of every host, asked over IPC (the host's own view: rss, heap). */

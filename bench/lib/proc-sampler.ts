@@ -1,6 +1,7 @@
 // Samples the CPU time and resident memory of processes by PID from /proc at a fixed interval, for
 // figures such as "apiserver peak RSS" and "CPU cores used during the saturation phase".
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpuMicros } from './processes.js';
 
 export interface ProcessUsage {
@@ -84,5 +85,27 @@ export class ProcSampler {
 
   close(): void {
     clearInterval(this.timer);
+  }
+}
+
+/** Open file descriptors of a process (sockets included); 0 when it is gone. */
+export function openFds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** The accept queue of a listening TCP port on loopback: connections waiting and the backlog. */
+export function listenQueue(port: number): { waiting: number; backlog: number } | undefined {
+  try {
+    const line = execFileSync('ss', ['-Hlnt', `sport = :${port}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0];
+    const [, recvQ, sendQ] = line?.trim().split(/\s+/) ?? [];
+    return recvQ === undefined ? undefined : { waiting: Number(recvQ), backlog: Number(sendQ) };
+  } catch {
+    return undefined;
   }
 }

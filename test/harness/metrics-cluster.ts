@@ -36,9 +36,17 @@ export async function startMetricsCluster(): Promise<MetricsCluster> {
       ...quiet,
     ]);
     const server = started.apiserver.url;
-    const [scheduler, controllerManager, kubelet] = await Promise.all([
-      startComponent(['scheduler', '--server', server, '--metrics-port', '0', ...quiet]),
-      startComponent(['controller-manager', '--server', server, '--metrics-port', '0', ...quiet]),
+    // Started together; each is recorded as soon as it serves, so a failure of one stops the others.
+    const record = (name: string) => (c: StartedComponent) => {
+      started[name] = c;
+    };
+    const results = await Promise.allSettled([
+      startComponent(['scheduler', '--server', server, '--metrics-port', '0', ...quiet]).then(
+        record('scheduler'),
+      ),
+      startComponent(['controller-manager', '--server', server, '--metrics-port', '0', ...quiet]).then(
+        record('controller-manager'),
+      ),
       startComponent([
         'kubelet',
         '--server',
@@ -55,9 +63,10 @@ export async function startMetricsCluster(): Promise<MetricsCluster> {
         '--heartbeat-period',
         '500ms',
         ...quiet,
-      ]),
+      ]).then(record('kubelet')),
     ]);
-    Object.assign(started, { scheduler, 'controller-manager': controllerManager, kubelet });
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     const api = createClient({ server });
     client.push(api);
     const pod: Pod = {
