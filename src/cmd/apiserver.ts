@@ -1,6 +1,12 @@
 // `kubelite apiserver`: the Kubernetes v1 REST API over a storage URL. Every flag is also an
 // environment variable KUBELITE_<FLAG> (upper case, dashes as underscores); flags win.
 import { parseArgs } from 'node:util';
+import {
+  type SecurityFlag,
+  securityFlags,
+  securityOptionsFromFlags,
+  securityUsage,
+} from '../apiserver/auth/flags.js';
 import { createApiServer } from '../apiserver/server.js';
 import { createRegistry } from '../metrics/registry.js';
 import { createLogger } from '../util/log.js';
@@ -17,6 +23,7 @@ const flags = {
   'watch-cache-capacity': { type: 'string', default: '10000' },
   'compaction-interval': { type: 'string', default: '5m' },
   'log-level': { type: 'string', default: 'info' },
+  ...securityFlags,
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -34,6 +41,7 @@ const usage = `Usage: kubelite apiserver [flags]
   --compaction-interval DURATION    storage compaction period, 0 = off     [5m]
   --log-level LEVEL                 trace|debug|info|warn|error            [info]
 
+${securityUsage}
 Every flag can be given as KUBELITE_<FLAG> in the environment (e.g. KUBELITE_STORAGE, KUBELITE_PORT).
 `;
 
@@ -61,11 +69,13 @@ export function readFlags(argv: string[], env: NodeJS.ProcessEnv = process.env) 
     }
     return values[name] as string | boolean;
   };
+  const host = pick('bind-address') as string;
   return {
+    ...securityOptionsFromFlags((name: SecurityFlag) => pick(name), host, parseDurationMs),
     help: pick('help') as boolean,
     storage: pick('storage') as string,
     port: integer('port', pick('port') as string),
-    host: pick('bind-address') as string,
+    host,
     serviceClusterIPRange: pick('service-cluster-ip-range') as string,
     serviceNodePortRange: pick('service-node-port-range') as string,
     nodePortsForAllServices: pick('node-ports-for-all-services') as boolean,

@@ -133,7 +133,7 @@ export async function spawnApiServer(options: SpawnApiServerOptions): Promise<Sp
     }, options.startTimeoutMs ?? 30_000);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      const m = /listening on (http:\/\/\S+)/.exec(line);
+      const m = /listening on (https?:\/\/\S+)/.exec(line);
       if (m) {
         clearTimeout(timer);
         done(m[1]!);
