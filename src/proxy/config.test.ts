@@ -60,7 +60,8 @@ describe('serviceConfigFromApi', () => {
       undefined,
     );
     expect(http!.endpoints).toEqual([]);
-    expect(http!.nodePort).toBeUndefined();
+    // A ClusterIP port keeps a node port the apiserver gave it (nodePortsForAllServices).
+    expect(http!.nodePort).toBe(30080);
     expect(
       serviceConfigFromApi({ ...service, spec: { ...service.spec, clusterIP: 'None' } }, endpoints),
     ).toEqual([]);

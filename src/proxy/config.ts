@@ -82,7 +82,6 @@ export function serviceConfigFromApi(
   const timeoutSeconds =
     spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? defaultAffinityTimeoutSeconds;
   const changedAt = parseTime(endpoints?.metadata.annotations?.[lastChangeTriggerTimeAnnotation]);
-  const withNodePort = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
 
   const result: ServicePortConfig[] = [];
   for (const port of spec.ports ?? []) {
@@ -110,7 +109,9 @@ export function serviceConfigFromApi(
       protocol,
       clusterIP,
       port: port.port,
-      nodePort: withNodePort ? port.nodePort : undefined,
+      // Whatever node port the apiserver allocated: NodePort/LoadBalancer services, and every port
+      // of a ClusterIP service under its nodePortsForAllServices (DESIGN.md "Networking").
+      nodePort: port.nodePort || undefined,
       mode,
       balancing,
       sessionAffinity,
@@ -120,6 +121,12 @@ export function serviceConfigFromApi(
     });
   }
   return result;
+}
+
+/** Where node ports are served: the node address, then further addresses (e.g. a bridge gateway), once each. */
+export function nodePortAddresses(nodeAddress: string | undefined, extra: readonly string[] = []): string[] {
+  const all = nodeAddress ? [nodeAddress, ...extra] : [...extra];
+  return [...new Set(all.filter(Boolean))];
 }
 
 /** True when two configs of the same key need different listeners (address, port or mode changed). */

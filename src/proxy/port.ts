@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../util/clock.js';
 import { Balancer } from './balancer/index.js';
-import { balancingChanged, type ServicePortConfig } from './config.js';
+import { balancingChanged, nodePortAddresses, type ServicePortConfig } from './config.js';
 import type { PortMetrics, ProxyMetrics } from './metrics.js';
 
 export interface ConnectionHandler {
@@ -26,6 +26,10 @@ export interface UserspacePortOptions {
   mode: 'tcp' | 'http';
   /** The node's address for node ports; node ports are not served when absent. */
   nodeAddress?: string;
+  /** Further addresses for node ports (e.g. the Docker bridge gateway pods reach the node on). */
+  nodePortAddresses?: readonly string[];
+  /** False: another proxy on this machine binds the cluster IPs; this one serves node ports only. */
+  bindClusterIP?: boolean;
   /** tcp: accepted sockets stay paused so the native pump can adopt them before any read. */
   pauseOnConnect: boolean;
 }
@@ -59,9 +63,13 @@ export class UserspacePort {
   /** Binds the cluster IP (and node port); rejects when an address cannot be bound. */
   async listen(): Promise<void> {
     const targets: ListenAddress[] = [];
-    if (this.config.clusterIP) targets.push({ address: this.config.clusterIP, port: this.config.port });
-    if (this.config.nodePort && this.options.nodeAddress) {
-      targets.push({ address: this.options.nodeAddress, port: this.config.nodePort });
+    if (this.config.clusterIP && this.options.bindClusterIP !== false) {
+      targets.push({ address: this.config.clusterIP, port: this.config.port });
+    }
+    if (this.config.nodePort) {
+      for (const address of nodePortAddresses(this.options.nodeAddress, this.options.nodePortAddresses)) {
+        targets.push({ address, port: this.config.nodePort });
+      }
     }
     const onConnection = (socket: Socket): void => this.handler.handle(socket);
     try {

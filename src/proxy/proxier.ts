@@ -26,6 +26,10 @@ export interface ProxierOptions {
   mode?: ProxyMode;
   /** Where node ports are served; node ports are skipped when absent. */
   nodeAddress?: string;
+  /** Further addresses where node ports are served (e.g. the Docker bridge gateway). */
+  nodePortAddresses?: readonly string[];
+  /** Default true. False: cluster IPs are left to another proxy on this machine (node ports only). */
+  bindClusterIPs?: boolean;
   registry: Registry;
   clock?: Clock;
   logger?: Logger;
@@ -270,6 +274,8 @@ export class Proxier {
       metrics: this.metrics,
       mode,
       nodeAddress: this.options.nodeAddress,
+      nodePortAddresses: this.options.nodePortAddresses,
+      bindClusterIP: this.options.bindClusterIPs,
       pauseOnConnect: mode === 'tcp',
     });
     if (mode === 'http') {

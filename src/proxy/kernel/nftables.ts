@@ -8,7 +8,7 @@
 // containers/netns to routable cluster IPs).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import type { ServicePortConfig } from '../config.js';
+import { nodePortAddresses, type ServicePortConfig } from '../config.js';
 import type { KernelRules } from './rules.js';
 
 export interface NftRulesOptions {
@@ -17,6 +17,10 @@ export interface NftRulesOptions {
   table?: string;
   /** Node address for node ports; node ports get no rule when absent. */
   nodeAddress?: string;
+  /** Further node port addresses (e.g. a bridge gateway). */
+  nodePortAddresses?: readonly string[];
+  /** Default true. False: cluster IPs get no rule (another proxy on this machine owns them). */
+  clusterIPs?: boolean;
 }
 
 interface Programmed {
@@ -81,11 +85,16 @@ export class NftRules implements KernelRules {
       // No endpoints: no map element, so the connection meets the closed port itself (a reset).
       const protocol = config.protocol.toLowerCase();
       if (targets.length > 0) {
-        const addresses = [config.clusterIP && `${config.clusterIP} . ${protocol} . ${config.port}`];
-        if (config.nodePort && this.options.nodeAddress) {
-          addresses.push(`${this.options.nodeAddress} . ${protocol} . ${config.nodePort}`);
+        const addresses: string[] = [];
+        if (this.options.clusterIPs !== false && config.clusterIP) {
+          addresses.push(`${config.clusterIP} . ${protocol} . ${config.port}`);
         }
-        for (const address of addresses) if (address) elements.push(`${address} : goto ${chain}`);
+        if (config.nodePort) {
+          for (const address of nodePortAddresses(this.options.nodeAddress, this.options.nodePortAddresses)) {
+            addresses.push(`${address} . ${protocol} . ${config.nodePort}`);
+          }
+        }
+        for (const address of addresses) elements.push(`${address} : goto ${chain}`);
         const selector = config.sessionAffinity === 'ClientIP' ? 'jhash ip saddr mod' : 'numgen inc mod';
         const map = targets.map((e, i) => `${i} : ${e.ip} . ${e.port}`).join(', ');
         batch.push(
