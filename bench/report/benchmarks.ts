@@ -30,7 +30,7 @@ export const knownBenchmarks: BenchmarkInfo[] = [
   {
     name: 'apiserver',
     about: 'create/get/list throughput and latency, watch fan-out to 1,000 and 5,000 watchers (issue 3)',
-    fields: [],
+    fields: ['config', 'requests', 'peer', 'fixedRate', 'fanout'],
   },
   {
     name: 'scheduler',

@@ -60,15 +60,28 @@ export const chartSpecs: ChartSpec[] = [
     name: 'apiserver-throughput',
     title: 'apiserver: requests/s by verb, 64 clients',
     yLabel: 'req/s',
-    sources: [{ path: 'requests[verb=*].requestsPerSecond', group: '{verb}', bar: 'kubelite' }],
+    sources: [
+      { path: 'requests[storage=*,verb=*].requestsPerSecond', group: '{verb}', bar: 'kubelite {storage}' },
+      {
+        path: 'peer.requests[storage=*,verb=*].requestsPerSecond',
+        group: '{verb}',
+        bar: 'bare node:http ({storage} run)',
+      },
+    ],
   },
   {
     kind: 'latency',
     bench: 'apiserver',
     name: 'apiserver-latency',
     title: 'apiserver: request latency by verb',
-    sources: [{ path: 'requests[verb=*].latencyMs', series: '{verb}' }],
-    references: [{ value: 50, label: 'goal p99 50 ms' }],
+    sources: [
+      { path: 'requests[storage=*,verb=*].latencyMs', series: '{verb} ({storage}), 64 clients' },
+      {
+        path: 'fixedRate[storage=*,targetPerSecond=*].latencyMs',
+        series: 'creates at {targetPerSecond}/s ({storage})',
+      },
+    ],
+    references: [{ value: 50, label: 'goal p99 50 ms (2,000 writes/s)' }],
   },
   {
     kind: 'latency',
