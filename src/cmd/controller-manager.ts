@@ -23,8 +23,8 @@ import type { ClientOptions } from '../client/transport.js';
 import { parseDurationMs } from '../controller/duration.js';
 import { type ControllerName, controllerNames, createControllerManager } from '../controller/manager.js';
 import { nodeLifecycleDefaults } from '../controller/nodelifecycle/controller.js';
-import { startStatusServer } from '../controller/status-server.js';
 import { createRegistry } from '../metrics/registry.js';
+import { startStatusServer } from '../metrics/status-server.js';
 import { createLogger } from '../util/log.js';
 
 const flags = {
@@ -175,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
   const status = await startStatusServer({
     registry,
     ready: manager.hasSynced,
+    notReadyMessage: 'informers not synced',
     host: setting(values, 'metrics-host') || '127.0.0.1',
     port: integer('metrics-port', setting(values, 'metrics-port'), 10252),
   });

@@ -13,8 +13,8 @@ import { clientOptionsFromKubeconfig, loadKubeconfig } from '../client/kubeconfi
 import { createClient } from '../client/rest.js';
 import type { ClientOptions } from '../client/transport.js';
 import { createRegistry } from '../metrics/registry.js';
+import { startStatusServer } from '../metrics/status-server.js';
 import { createScheduler } from '../scheduler/create-scheduler.js';
-import { startStatusServer } from '../scheduler/status-server.js';
 import { createLogger } from '../util/log.js';
 
 const flags = {
@@ -79,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
   const status = await startStatusServer({
     registry,
     ready: scheduler.hasSynced,
+    notReadyMessage: 'informers not synced',
     host: setting(values, 'metrics-host') || '127.0.0.1',
     port: integer('metrics-port', setting(values, 'metrics-port'), 10251),
   });
