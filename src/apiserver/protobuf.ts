@@ -4,6 +4,13 @@
 // 2 raw object bytes, 3 contentEncoding, 4 contentType}; the raw bytes are the k8s.io/api message.
 import { ApiError, badRequest } from '../api/errors.js';
 import type { DeleteOptions, KubeObject } from '../api/types.js';
+import {
+  clusterRole,
+  role,
+  roleBinding,
+  selfSubjectAccessReview,
+  subjectAccessReview,
+} from './auth/protobuf-schema.js';
 import { decodeMessage, deleteOptions, type MessageSpec, namespace, service } from './protobuf/schema.js';
 import { decodeUtf8, readFields, WireError } from './protobuf/wire.js';
 
@@ -23,6 +30,26 @@ const decodable = new Map<string, Decodable>([
   ['Namespace', { spec: namespace, apiVersions: ['v1'], hasMetadata: true }],
   ['Service', { spec: service, apiVersions: ['v1'], hasMetadata: true }],
   ['DeleteOptions', { spec: deleteOptions, apiVersions: ['v1', 'meta.k8s.io/v1'], hasMetadata: false }],
+  // RBAC and access reviews (`kubectl create role|rolebinding|…`, `kubectl auth can-i`).
+  ...(
+    [
+      ['Role', role],
+      ['ClusterRole', clusterRole],
+      ['RoleBinding', roleBinding],
+      ['ClusterRoleBinding', roleBinding],
+    ] as const
+  ).map(([kind, spec]): [string, Decodable] => [
+    kind,
+    { spec, apiVersions: ['rbac.authorization.k8s.io/v1'], hasMetadata: true },
+  ]),
+  [
+    'SelfSubjectAccessReview',
+    { spec: selfSubjectAccessReview, apiVersions: ['authorization.k8s.io/v1'], hasMetadata: true },
+  ],
+  [
+    'SubjectAccessReview',
+    { spec: subjectAccessReview, apiVersions: ['authorization.k8s.io/v1'], hasMetadata: true },
+  ],
 ]);
 
 export interface ProtobufEnvelope {

@@ -68,7 +68,7 @@ async function ensure(
     }
   }
   const stored = current ?? (await rest.store.get('', name));
-  if (!stored || stored.metadata.annotations?.[autoupdateAnnotation] !== 'true') return;
+  if (stored?.metadata.annotations?.[autoupdateAnnotation] !== 'true') return;
   if (!repair(stored)) return;
   await rest.updateWith('', name, (latest) => repair(latest) ?? latest, systemWrite, 'main');
   logger.info({ resource: rest.resource.name, name }, 'rbac default reconciled');
