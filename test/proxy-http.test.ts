@@ -46,7 +46,7 @@ async function httpBackend(name: string, handle?: (req: IncomingMessage, res: Se
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       res.setHeader('x-backend', name);
-      if (req.url === '/slow') return void setTimeout(() => res.end(name), 300);
+      if (req.url === '/slow') return void setTimeout(() => res.end(name), 1000);
       if (req.url === '/chunked') {
         res.write(body.subarray(0, body.length >> 1));
         setTimeout(() => res.end(body.subarray(body.length >> 1)), 5);
@@ -191,7 +191,7 @@ describe.each(['native', 'js'] as const)('http proxy (%s engine)', (which) => {
     const b = await httpBackend('b');
     const { port } = await serve([a.port, b.port]);
     const slow = send(port, 'GET', '/slow');
-    await new Promise((r) => setTimeout(r, 50));
+    while (a.requests.length + b.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
     const busy = a.requests.length === 1 ? 'a' : 'b';
     const fast: string[] = [];
     for (let i = 0; i < 4; i++) fast.push((await send(port, 'GET', '/fast')).body.toString());
