@@ -91,8 +91,21 @@ describe('layout and plan', () => {
     expect(args['kubelet-node-2']).toContain('--node-name node-2');
     expect(args['kubelet-node-2']).toContain('--runtime process');
     expect(args['kubelet-node-2']).toContain('--address 127.0.1.2');
-    expect(args['proxy-node-1']).toContain('--mode http');
+    expect(args['proxy-node-1']).toContain('--proxy-mode http');
+    expect(args['proxy-node-1']).toContain('--node-address 127.0.1.1');
+    expect(args['proxy-node-1']).not.toContain('--bind-cluster-ips=false');
+    expect(args['proxy-node-1']).not.toContain('--node-port-addresses'); // process pods use the node address
+    expect(args['proxy-node-2']).toContain('--bind-cluster-ips=false');
+    expect(args.apiserver).toContain('--node-ports-for-all-services');
     for (const a of Object.values(args)) expect(a).toContain('--log-level debug');
+  });
+
+  it('lets the first proxy serve node ports on the Docker bridge when pods run in Docker', async () => {
+    const options = resolveUpOptions({ dataDir: '/tmp/k', nodes: 2, port: 18080 });
+    const specs = planComponents(options, await layoutCluster(options, 'docker'));
+    const args = Object.fromEntries(specs.map((s) => [s.name, s.args.join(' ')]));
+    expect(args['proxy-node-1']).toContain('--node-port-addresses kubelite0');
+    expect(args['proxy-node-2']).not.toContain('--node-port-addresses');
   });
 
   it("appends each component's extra flags after its own", async () => {
@@ -109,6 +122,6 @@ describe('layout and plan', () => {
     const args = Object.fromEntries(specs.map((s) => [s.kind, s.args]));
     expect(args.kubelet!.slice(-2)).toEqual(['--heartbeat-period=1s', '--max-pods=5']);
     expect(args['controller-manager']!.at(-1)).toBe('--pod-eviction-timeout=5s');
-    expect(args.apiserver!.at(-1)).toBe('info'); // untouched: its last flag is still --log-level info
+    expect(args.apiserver!.at(-1)).toBe('--node-ports-for-all-services'); // untouched: up's own last flag
   });
 });

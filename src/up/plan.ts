@@ -20,6 +20,9 @@ export interface ComponentSpec {
 
 export const stages = { apiserver: 0, master: 1, node: 2 } as const;
 
+/** The Docker network (bridge) the docker runtime puts pods on; its gateway is the host. */
+export const dockerPodBridge = 'kubelite0';
+
 function apiserverSpec(options: ResolvedUpOptions, layout: ClusterLayout): ComponentSpec {
   const args = [
     'apiserver',
@@ -31,6 +34,9 @@ function apiserverSpec(options: ResolvedUpOptions, layout: ClusterLayout): Compo
     String(layout.apiserverPort),
     '--log-level',
     options.logLevel,
+    // Pods reach services through node ports (DESIGN.md "Networking"): Docker pods cannot reach
+    // the host's loopback cluster IPs.
+    '--node-ports-for-all-services',
   ];
   if (options.serviceClusterIpRange) args.push('--service-cluster-ip-range', options.serviceClusterIpRange);
   return { name: 'apiserver', kind: 'apiserver', args, stage: stages.apiserver };
@@ -88,14 +94,19 @@ function nodeSpecs(options: ResolvedUpOptions, layout: ClusterLayout, node: Node
   const proxyArgs = [
     'proxy',
     ...common,
-    '--mode',
+    '--proxy-mode',
     options.proxyMode,
     '--node-address',
     node.address,
     '--metrics-port',
     String(node.proxyMetricsPort),
   ];
-  if (!node.servesClusterIps) proxyArgs.push('--no-cluster-ips');
+  if (node.servesClusterIps) {
+    // Docker pods reach services through their bridge's gateway and node ports: one proxy serves them.
+    if (layout.runtime === 'docker') proxyArgs.push('--node-port-addresses', dockerPodBridge);
+  } else {
+    proxyArgs.push('--bind-cluster-ips=false');
+  }
   const proxy: ComponentSpec = {
     name: `proxy-${node.name}`,
     kind: 'proxy',
