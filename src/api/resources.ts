@@ -77,6 +77,7 @@ export const rbacResources: readonly ResourceInfo[] = [
 export const reviewResources: readonly ResourceInfo[] = [
   grouped(authorizationGroup, 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, ['create']),
   grouped(authorizationGroup, 'subjectaccessreviews', 'SubjectAccessReview', false, ['create']),
+  grouped(authorizationGroup, 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, ['create']),
 ];
 
 /** What storage holds and the watch cache follows. */

@@ -9,6 +9,7 @@ import {
   role,
   roleBinding,
   selfSubjectAccessReview,
+  selfSubjectRulesReview,
   subjectAccessReview,
 } from './auth/protobuf-schema.js';
 import { decodeMessage, deleteOptions, type MessageSpec, namespace, service } from './protobuf/schema.js';
@@ -45,6 +46,10 @@ const decodable = new Map<string, Decodable>([
   [
     'SelfSubjectAccessReview',
     { spec: selfSubjectAccessReview, apiVersions: ['authorization.k8s.io/v1'], hasMetadata: true },
+  ],
+  [
+    'SelfSubjectRulesReview',
+    { spec: selfSubjectRulesReview, apiVersions: ['authorization.k8s.io/v1'], hasMetadata: true },
   ],
   [
     'SubjectAccessReview',

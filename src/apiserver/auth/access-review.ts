@@ -1,6 +1,7 @@
 // authorization.k8s.io/v1 access reviews, answered by the same authorizers as requests:
-// SelfSubjectAccessReview ("may I …?", what `kubectl auth can-i` asks) and SubjectAccessReview
-// ("may this user …?", for admins). Nothing is stored: the answer comes back as the object's status
+// SelfSubjectAccessReview ("may I …?", what `kubectl auth can-i` asks), SubjectAccessReview ("may
+// this user …?", for admins) and SelfSubjectRulesReview ("what may I do in this namespace?",
+// `kubectl auth can-i --list`). Nothing is stored: the answer comes back as the object's status
 // with 201, as in Kubernetes.
 import { badRequest, invalid, methodNotAllowed } from '../../api/errors.js';
 import { apiVersionOf, authorizationGroup } from '../../api/resources.js';
@@ -8,14 +9,18 @@ import { decodeBody, readBody } from '../http/body.js';
 import { writeJson } from '../http/respond.js';
 import type { Stage } from '../pipeline.js';
 import type { Attributes, Decision } from './attributes.js';
+import type { PolicyRule } from './rbac/types.js';
 import { anonymousUser, authenticatedUser, requestUser, type UserInfo } from './user.js';
 
 type Json = Record<string, unknown>;
 
-export function accessReviewStage(
-  authorize: (user: UserInfo, attributes: Attributes) => Decision,
-  maxBodyBytes: number,
-): Stage {
+export interface Reviewer {
+  decide(user: UserInfo, attributes: Attributes): Decision;
+  /** The rules a user holds in a namespace; incomplete when an authorizer cannot list its rules. */
+  rulesFor(user: UserInfo, namespace: string): { rules: PolicyRule[]; incomplete: boolean };
+}
+
+export function accessReviewStage(reviewer: Reviewer, maxBodyBytes: number): Stage {
   return async (ctx, next) => {
     const info = ctx.info;
     if (info?.kind !== 'resource' || info.resource.group !== authorizationGroup) return next();
@@ -33,12 +38,16 @@ export function accessReviewStage(
       );
     }
     const spec = asObject(review.spec ?? {}, 'spec must be an object');
-    const subject =
-      kind === 'SelfSubjectAccessReview' ? (requestUser() ?? anonymousUser) : subjectOf(kind, spec);
-    const attributes = attributesOf(kind, spec);
-    const decision = authorize(subject, attributes);
-    const status: Json = { allowed: decision.allowed };
-    if (!decision.allowed && decision.reason) status.reason = decision.reason;
+    const self = kind !== 'SubjectAccessReview';
+    const subject = self ? (requestUser() ?? anonymousUser) : subjectOf(kind, spec);
+    let status: Json;
+    if (kind === 'SelfSubjectRulesReview')
+      status = rulesStatus(reviewer, subject, text(spec, 'namespace', 'spec'));
+    else {
+      const decision = reviewer.decide(subject, attributesOf(kind, spec));
+      status = { allowed: decision.allowed };
+      if (!decision.allowed && decision.reason) status.reason = decision.reason;
+    }
     writeJson(ctx.res, 201, {
       kind,
       apiVersion,
@@ -47,6 +56,22 @@ export function accessReviewStage(
       status,
     });
   };
+}
+
+function rulesStatus(reviewer: Reviewer, user: UserInfo, namespace: string): Json {
+  const { rules, incomplete } = reviewer.rulesFor(user, namespace);
+  const resourceRules = rules
+    .filter((r) => !r.nonResourceURLs?.length)
+    .map((r) => ({
+      verbs: r.verbs,
+      apiGroups: r.apiGroups ?? [],
+      resources: r.resources ?? [],
+      ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+    }));
+  const nonResourceRules = rules
+    .filter((r) => r.nonResourceURLs?.length)
+    .map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
+  return { resourceRules, nonResourceRules, incomplete };
 }
 
 function asObject(value: unknown, message: string): Json {

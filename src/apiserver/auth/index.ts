@@ -9,7 +9,7 @@ import type { Stage } from '../pipeline.js';
 import type { AdmissionPlugin } from '../registry/admission.js';
 import type { ResourceRest } from '../registry/rest.js';
 import type { WatchCache } from '../watchcache/watch-cache.js';
-import { accessReviewStage } from './access-review.js';
+import { accessReviewStage, type Reviewer } from './access-review.js';
 import {
   type Attributes,
   type Authorizer,
@@ -23,9 +23,10 @@ import { type AuthenticationOptions, authenticationStage, createAuthenticator } 
 import { NodeAuthorizer, nodeRestriction } from './node-authorizer.js';
 import { RbacAuthorizer, type RbacSource } from './rbac/authorizer.js';
 import { reconcileBootstrapPolicy } from './rbac/bootstrap.js';
+import { nodeRules } from './rbac/bootstrap-policy.js';
 import { rbacEscalationCheck } from './rbac/escalation.js';
-import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac/types.js';
-import { isSuperuser, requestUser, type UserInfo } from './user.js';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from './rbac/types.js';
+import { isSuperuser, nodeNameOf, requestUser, type UserInfo } from './user.js';
 
 export type { AuthenticationOptions } from './authenticator.js';
 export { createListener, type ServingTls, schemeOf } from './listener.js';
@@ -84,12 +85,30 @@ export function createSecurity(options: SecurityOptions): Security {
     }
     await next();
   };
+  const everything: PolicyRule[] = [
+    { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+    { verbs: ['*'], nonResourceURLs: ['*'] },
+  ];
+  const reviewer: Reviewer = {
+    decide,
+    rulesFor(user, namespace) {
+      if (isSuperuser(user) || modes.includes('AlwaysAllow')) return { rules: everything, incomplete: false };
+      const rules = modes.includes('RBAC') ? [...rbac.rulesFor(user, namespace)] : [];
+      const node = modes.includes('Node') && nodeNameOf(user) !== undefined;
+      // The Node authorizer's rights depend on which node and pod a request names: listed, but incomplete.
+      if (node) rules.push(...nodeRules);
+      return { rules, incomplete: node };
+    },
+  };
   const authenticate = enabled ? [authenticationStage(createAuthenticator(options.authentication!))] : [];
   const usesRbac = modes.includes('RBAC');
   return {
     enabled,
     authenticate,
-    authorize: [...(enabled ? [authorizeStage] : []), accessReviewStage(decide, options.maxRequestBodyBytes)],
+    authorize: [
+      ...(enabled ? [authorizeStage] : []),
+      accessReviewStage(reviewer, options.maxRequestBodyBytes),
+    ],
     admission: [
       ...(modes.includes('Node') ? [nodeRestriction] : []),
       ...(usesRbac ? [rbacEscalationCheck(rbac, source)] : []),

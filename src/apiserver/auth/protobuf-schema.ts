@@ -52,6 +52,11 @@ export const selfSubjectAccessReview: MessageSpec = {
   }),
 };
 
+export const selfSubjectRulesReview: MessageSpec = {
+  1: msg('metadata', objectMeta),
+  2: msg('spec', { 1: str('namespace') }),
+};
+
 export const subjectAccessReview: MessageSpec = {
   1: msg('metadata', objectMeta),
   2: msg('spec', {

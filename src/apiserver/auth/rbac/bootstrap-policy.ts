@@ -52,7 +52,11 @@ const roles: Record<string, PolicyRule[]> = {
     urls(['get'], '/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/'),
   ],
   'system:basic-user': [
-    { apiGroups: [authorizationGroup], resources: ['selfsubjectaccessreviews'], verbs: ['create'] },
+    {
+      apiGroups: [authorizationGroup],
+      resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+      verbs: ['create'],
+    },
   ],
   'system:public-info-viewer': [urls(['get'], '/healthz', '/livez', '/readyz', '/version', '/version/')],
   'system:monitoring': [
