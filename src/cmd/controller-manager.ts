@@ -17,15 +17,14 @@
 //   --log-level LEVEL                   pino level (info)
 // Durations are Go-style: 40s, 5m, 1m30s, 500ms.
 import { parseArgs } from 'node:util';
-import { clientOptionsFromKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
 import { createClient } from '../client/rest.js';
-import type { ClientOptions } from '../client/transport.js';
 import { parseDurationMs } from '../controller/duration.js';
 import { type ControllerName, controllerNames, createControllerManager } from '../controller/manager.js';
 import { nodeLifecycleDefaults } from '../controller/nodelifecycle/controller.js';
 import { createRegistry } from '../metrics/registry.js';
 import { startStatusServer } from '../metrics/status-server.js';
 import { createLogger } from '../util/log.js';
+import { apiClientOptions, integer, setting, stopOnSignals } from './common.js';
 
 const flags = {
   server: { type: 'string' },
@@ -66,22 +65,6 @@ function controllerName(text: string): ControllerName {
       `unknown controller "${text}"; known: replication, endpoints, nodelifecycle, garbagecollector`,
     );
   return name;
-}
-
-/** The flag's value, else KUBELITE_<FLAG> from the environment. */
-function setting(values: Record<string, unknown>, name: string): string | undefined {
-  const v = values[name];
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v) && v.length > 0) return v.join(',');
-  return process.env[`KUBELITE_${name.toUpperCase().replaceAll('-', '_')}`];
-}
-
-function integer(name: string, text: string | undefined, fallback: number, min = 0): number {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`--${name}: expected an integer ≥ ${min}, got "${text}"`);
-  return n;
 }
 
 function duration(name: string, text: string | undefined, fallback: number): number {
@@ -127,12 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const server = setting(values, 'server');
-  const kubeconfig = setting(values, 'kubeconfig');
-  if (!server && !kubeconfig) throw new Error('--server or --kubeconfig is required');
-  const clientOptions: ClientOptions = kubeconfig
-    ? { ...clientOptionsFromKubeconfig(loadKubeconfig(kubeconfig)), ...(server ? { server } : {}) }
-    : { server: server! };
+  const clientOptions = apiClientOptions(values);
   const controllers = enabledControllers(
     setting(values, 'controllers'),
     setting(values, 'disable-controller'),
@@ -189,15 +167,11 @@ export async function main(argv: string[]): Promise<number> {
   );
   process.stdout.write(`kubelite controller-manager: metrics on ${status.url}\n`);
 
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = stopOnSignals();
   try {
     await manager.run(stop.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
     await status.close();
     await client.close();
     logger.info('controller-manager stopped');

@@ -15,6 +15,7 @@ const commands: Record<string, Command> = {
     load: () => import('./controller-manager.js'),
   },
   kubelet: { describe: 'run the pods bound to this node', load: () => import('./kubelet.js') },
+  proxy: { describe: 'balance service traffic on this node', load: () => import('./proxy.js') },
   up: { describe: 'run a whole cluster on this machine', load: () => import('./up.js') },
   down: { describe: 'stop a cluster started by up, remove its containers', load: () => import('./down.js') },
   bench: { describe: 'run the benchmark suite (source checkout)', load: () => import('./bench.js') },

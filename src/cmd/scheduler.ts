@@ -9,13 +9,12 @@
 //   --api-connections N          keep-alive connections to the apiserver (32: binds are many and short)
 //   --log-level LEVEL            pino level (info)
 import { parseArgs } from 'node:util';
-import { clientOptionsFromKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
 import { createClient } from '../client/rest.js';
-import type { ClientOptions } from '../client/transport.js';
 import { createRegistry } from '../metrics/registry.js';
 import { startStatusServer } from '../metrics/status-server.js';
 import { createScheduler } from '../scheduler/create-scheduler.js';
 import { createLogger } from '../util/log.js';
+import { apiClientOptions, integer, setting, stopOnSignals } from './common.js';
 
 const flags = {
   server: { type: 'string' },
@@ -30,21 +29,6 @@ const flags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The flag's value, else KUBELITE_<FLAG> from the environment. */
-function setting(values: Record<string, unknown>, name: string): string | undefined {
-  const v = values[name];
-  if (typeof v === 'string') return v;
-  return process.env[`KUBELITE_${name.toUpperCase().replaceAll('-', '_')}`];
-}
-
-function integer(name: string, text: string | undefined, fallback: number, min = 0): number {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`--${name}: expected an integer ≥ ${min}, got "${text}"`);
-  return n;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: flags, strict: true });
   if (values.help) {
@@ -53,12 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const server = setting(values, 'server');
-  const kubeconfig = setting(values, 'kubeconfig');
-  if (!server && !kubeconfig) throw new Error('--server or --kubeconfig is required');
-  const clientOptions: ClientOptions = kubeconfig
-    ? { ...clientOptionsFromKubeconfig(loadKubeconfig(kubeconfig)), ...(server ? { server } : {}) }
-    : { server: server! };
+  const clientOptions = apiClientOptions(values);
 
   const logger = createLogger({ component: 'scheduler', level: setting(values, 'log-level') });
   const registry = createRegistry({ component: 'scheduler', processMetrics: true });
@@ -84,17 +63,13 @@ export async function main(argv: string[]): Promise<number> {
     port: integer('metrics-port', setting(values, 'metrics-port'), 10251),
   });
   logger.info({ server: clientOptions.server, metricsPort: status.port }, 'scheduler starting');
-  process.stdout.write(`kubelite scheduler serving metrics on http://${status.host}:${status.port}\n`);
+  process.stdout.write(`kubelite scheduler serving metrics on ${status.url}\n`);
 
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = stopOnSignals();
   try {
     await scheduler.run(stop.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
     await status.close();
     await client.close();
     logger.info('scheduler stopped');
