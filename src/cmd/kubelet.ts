@@ -17,6 +17,11 @@
 //   --root-dir PATH                emptyDir volumes (<tmp>/kubelite-kubelet/<node>)
 //   --state-dir PATH               process runtime state (<tmp>/kubelite-process/<node>)
 //   --log-level LEVEL              pino level (info)
+//   --tls-cert-file FILE           serve the kubelet API over HTTPS with this certificate …
+//   --tls-private-key-file FILE    … and key
+//   --client-ca-file FILE          only clients with certificates of this CA: the apiserver's kubelet
+//                                  client and system:masters (docs/security.md); /healthz stays open
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { clientOptionsFromKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
@@ -26,6 +31,7 @@ import { createKubelet } from '../kubelet/index.js';
 import { createRuntime } from '../kubelet/runtime/index.js';
 import type { RuntimeKind } from '../kubelet/runtime/types.js';
 import { createRegistry } from '../metrics/registry.js';
+import { kubeletApiAccess } from '../pki/kubelet-access.js';
 import { createLogger } from '../util/log.js';
 
 const flags = {
@@ -46,6 +52,9 @@ const flags = {
   'root-dir': { type: 'string' },
   'state-dir': { type: 'string' },
   'log-level': { type: 'string' },
+  'tls-cert-file': { type: 'string' },
+  'tls-private-key-file': { type: 'string' },
+  'client-ca-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -53,6 +62,7 @@ const usage = `Usage: kubelite kubelet --server URL [--kubeconfig PATH] [--node-
        [--runtime docker|process|fake] [--address IP] [--port N] [--heartbeat-period 10s]
        [--restart-backoff-initial 10s] [--restart-backoff-max 5m] [--pod-cidr CIDR] [--max-pods N]
        [--node-labels k=v,...] [--root-dir PATH] [--state-dir PATH] [--log-level LEVEL]
+       [--tls-cert-file FILE --tls-private-key-file FILE [--client-ca-file FILE]]
 
 Every flag can be given as KUBELITE_<FLAG> in the environment (e.g. KUBELITE_NODE_NAME).
 `;
@@ -110,6 +120,19 @@ export async function main(argv: string[]): Promise<number> {
   const nodeName = setting('node-name') ?? hostname();
   const address = setting('address') ?? '127.0.0.1';
   const podCidr = setting('pod-cidr');
+  const certFile = setting('tls-cert-file');
+  const keyFile = setting('tls-private-key-file');
+  const clientCaFile = setting('client-ca-file');
+  if (!certFile !== !keyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  if (clientCaFile && !certFile)
+    throw new Error('--client-ca-file needs --tls-cert-file and --tls-private-key-file');
+  const tls = certFile
+    ? {
+        cert: readFileSync(certFile),
+        key: readFileSync(keyFile!),
+        ...(clientCaFile ? { clientCA: readFileSync(clientCaFile) } : {}),
+      }
+    : undefined;
 
   const logger = createLogger({ component: 'kubelet', level: setting('log-level') });
   const registry = createRegistry({ component: 'kubelet', processMetrics: true });
@@ -141,6 +164,8 @@ export async function main(argv: string[]): Promise<number> {
     maxConcurrentSyncs: integer('max-concurrent-syncs', setting('max-concurrent-syncs'), 32),
     nodeLabels: labels(setting('node-labels')),
     ...(setting('root-dir') ? { rootDir: setting('root-dir') } : {}),
+    ...(tls ? { tls } : {}),
+    ...(tls?.clientCA ? { authorizeApi: kubeletApiAccess() } : {}),
     logger,
     registry,
   });
@@ -156,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await kubelet.started();
     process.stdout.write(
-      `kubelite kubelet ${nodeName} (${runtime.kind}) listening on http://${address}:${kubelet.port}\n`,
+      `kubelite kubelet ${nodeName} (${runtime.kind}) listening on ${tls ? 'https' : 'http'}://${address}:${kubelet.port}\n`,
     );
     await running;
   } finally {

@@ -265,6 +265,8 @@ export function createKubelet(options: KubeletOptions): Kubelet {
         registry,
         logger: log,
         healthy: () => !ctl.aborted,
+        tls: o.tls,
+        authorize: o.authorizeApi,
         pods: () =>
           [...podWorkers.works()]
             .filter((w) => !w.goneFromApi)

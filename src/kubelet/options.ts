@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/log.js';
 import { type BackoffPolicy, defaultRestartBackoff } from './pod/crash-backoff.js';
 import type { Runtime } from './runtime/types.js';
+import type { KubeletServerOptions, KubeletServingTls } from './server/kubelet-server.js';
 
 export interface KubeletOptions {
   client: KubeClient;
@@ -35,6 +36,10 @@ export interface KubeletOptions {
   orphanGracePeriodMs?: number;
   /** Extra Node labels. */
   nodeLabels?: Record<string, string>;
+  /** Serve the kubelet API over HTTPS (default plain HTTP). */
+  tls?: KubeletServingTls;
+  /** Who may call the kubelet API (default everyone); see src/pki/kubelet-access.ts. */
+  authorizeApi?: KubeletServerOptions['authorize'];
   /** Where emptyDir volumes live. Default <tmpdir>/kubelite-kubelet/<nodeName>. */
   rootDir?: string;
   /** Wrap the runtime with kubelet_runtime_operations_* metrics. Default true. */
@@ -47,9 +52,12 @@ export interface KubeletOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<KubeletOptions, 'podCidr' | 'nodeLabels' | 'recorder' | 'restartBackoff' | 'failureBackoff'>
+  Omit<
+    KubeletOptions,
+    'podCidr' | 'nodeLabels' | 'recorder' | 'restartBackoff' | 'failureBackoff' | 'tls' | 'authorizeApi'
+  >
 > &
-  Pick<KubeletOptions, 'podCidr' | 'nodeLabels' | 'recorder'> & {
+  Pick<KubeletOptions, 'podCidr' | 'nodeLabels' | 'recorder' | 'tls' | 'authorizeApi'> & {
     restartBackoff: BackoffPolicy;
     failureBackoff: BackoffPolicy;
   };
@@ -92,6 +100,8 @@ export function resolveOptions(o: KubeletOptions): ResolvedOptions {
     maxConcurrentSyncs: positive('maxConcurrentSyncs', o.maxConcurrentSyncs ?? 32),
     orphanGracePeriodMs: positive('orphanGracePeriodMs', o.orphanGracePeriodMs ?? 2000, 0),
     nodeLabels: o.nodeLabels,
+    tls: o.tls,
+    authorizeApi: o.authorizeApi,
     rootDir: o.rootDir ?? join(tmpdir(), 'kubelite-kubelet', o.nodeName),
     instrumentRuntime: o.instrumentRuntime ?? true,
     recorder: o.recorder,

@@ -4,8 +4,8 @@
 // without any credential is anonymous (system:anonymous, group system:unauthenticated) only when
 // enabled, else 401 too. Every authenticated user also gets the group system:authenticated.
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { ApiError } from '../../api/errors.js';
+import { peerIdentity } from '../../pki/peer-identity.js';
 import type { Stage } from '../pipeline.js';
 import { loadTokenFile, type TokenTable } from './token-file.js';
 import { anonymousUser, authenticatedUser, runAs, type UserInfo } from './user.js';
@@ -45,25 +45,10 @@ export function createAuthenticator(options: AuthenticationOptions): Authenticat
 
 /** The user of a verified client certificate; an unverified one is a failure; none is undefined. */
 function certificateUser(req: IncomingMessage): AuthenticationResult | undefined {
-  const socket = req.socket as Partial<TLSSocket>;
-  if (typeof socket.getPeerCertificate !== 'function') return undefined;
-  const cert = socket.getPeerCertificate();
-  if (!cert || Object.keys(cert).length === 0) return undefined;
-  if (!socket.authorized) {
-    return {
-      ok: false,
-      message: `x509: certificate rejected: ${String(socket.authorizationError ?? 'unknown authority')}`,
-    };
-  }
-  const subject = cert.subject as unknown as Record<string, string | string[] | undefined>;
-  const name = first(subject.CN);
-  if (!name) return { ok: false, message: 'x509: the client certificate has no common name' };
-  const organizations = subject.O === undefined ? [] : Array.isArray(subject.O) ? subject.O : [subject.O];
-  return { ok: true, user: authenticatedUser(name, organizations) };
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+  const identity = peerIdentity(req);
+  if (!identity) return undefined;
+  if (!identity.verified) return { ok: false, message: identity.reason };
+  return { ok: true, user: authenticatedUser(identity.user, identity.groups) };
 }
 
 /** Kubernetes answers every authentication failure with the same bare 401 Status. */

@@ -1,7 +1,10 @@
-// The kubelet's HTTP API on the node address (Kubernetes' port 10250, plain HTTP here): /healthz,
+// The kubelet's HTTP API on the node address (Kubernetes' port 10250): /healthz,
 // /pods (a PodList of what runs here), /metrics, and /containerLogs/{namespace}/{pod}/{container}
 // which the apiserver's pods/{name}/log proxies to (so `kubectl logs [-f] [--previous]` works).
+// HTTPS with client certificates and an `authorize` hook when `tls` is given (docs/security.md);
+// plain HTTP without (tests, the process and fake runtimes on a developer machine).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { Pod } from '../../api/types.js';
@@ -19,6 +22,16 @@ export interface KubeletServerOptions {
   pods(): Pod[];
   logs: LogLookup;
   healthy(): boolean;
+  /** Serve HTTPS with this certificate; with `clientCA`, clients may present certificates it signed. */
+  tls?: KubeletServingTls;
+  /** Who may call which path (default everyone): 'allow', or the status to refuse with (401, 403). */
+  authorize?: (req: IncomingMessage, path: string) => 'allow' | 401 | 403;
+}
+
+export interface KubeletServingTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  clientCA?: string | Buffer;
 }
 
 export interface KubeletServer {
@@ -39,6 +52,11 @@ async function handle(o: KubeletServerOptions, req: IncomingMessage, res: Server
     return;
   }
   const path = url.pathname;
+  const access = o.authorize?.(req, path) ?? 'allow';
+  if (access !== 'allow') {
+    send(res, access, 'text/plain', access === 401 ? 'Unauthorized\n' : `Forbidden (path=${path})\n`);
+    return;
+  }
   if (path === '/healthz') {
     const ok = o.healthy();
     send(res, ok ? 200 : 500, 'text/plain', ok ? 'ok' : 'not healthy');
@@ -75,13 +93,25 @@ async function handle(o: KubeletServerOptions, req: IncomingMessage, res: Server
 }
 
 export function startKubeletServer(o: KubeletServerOptions): Promise<KubeletServer> {
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(o, req, res).catch((err) => {
       o.logger.error({ err, url: req.url }, 'kubelet API request failed');
       if (!res.headersSent) send(res, 500, 'text/plain', String((err as Error).message));
       else res.destroy();
     });
-  });
+  };
+  const tls = o.tls;
+  const server: Server = tls
+    ? (createHttpsServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          minVersion: 'TLSv1.2',
+          ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        listener,
+      ) as unknown as Server)
+    : createServer(listener);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
@@ -90,7 +120,7 @@ export function startKubeletServer(o: KubeletServerOptions): Promise<KubeletServ
       const host = o.host.includes(':') ? `[${o.host}]` : o.host;
       resolve({
         port,
-        url: `http://${host}:${port}`,
+        url: `${tls ? 'https' : 'http'}://${host}:${port}`,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
