@@ -25,6 +25,7 @@ const flags = {
   'kubelet-arg': { type: 'string', multiple: true },
   'proxy-arg': { type: 'string', multiple: true },
   'print-config': { type: 'boolean' },
+  insecure: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -48,6 +49,8 @@ Ready, then prints the server URL and a kubeconfig for kubectl. Ctrl-C stops the
   --stop-timeout-seconds N         SIGTERM → SIGKILL per component on stop           [10]
   --<component>-arg FLAG=VALUE     one more flag for every apiserver, scheduler, controller-manager,
                                    kubelet or proxy (repeatable; e.g. --kubelet-arg heartbeat-period=2s)
+  --insecure                       plain HTTP, no authentication (default: TLS, certificates for
+                                   every component and the admin, Node+RBAC; docs/security.md)
   --print-config                   print what would run (JSON) and exit
 
 Every flag can be given as KUBELITE_<FLAG> (e.g. KUBELITE_NODES=3, KUBELITE_DATA_DIR=/tmp/k);
@@ -107,6 +110,7 @@ export function readUpFlags(argv: string[], env: NodeJS.ProcessEnv = process.env
       serviceClusterIpRange: get('service-cluster-ip-range') || undefined,
       stopTimeoutMs: stopTimeoutSeconds === undefined ? undefined : stopTimeoutSeconds * 1000,
       componentArgs: Object.fromEntries(componentKinds.map((k) => [k, repeated(values, `${k}-arg`, env)])),
+      insecure: flag(get('insecure')),
     },
   };
 }

@@ -55,26 +55,61 @@ export interface ClusterPki {
   };
   /** Each kubelet's serving certificate, by node name. */
   kubeletServing: Record<string, CertFiles>;
+  /** A client certificate in group system:monitoring: reads /metrics of the apiserver and kubelets. */
+  monitoring: CertFiles;
 }
 
 /** The user name kubelets authenticate as, and the apiserver's identity towards kubelets. */
 export const kubeletApiClientUser = 'kube-apiserver-kubelet-client';
 
+/** Where ensureClusterPki puts everything, without creating anything (for command lines). */
+export function clusterPkiPaths(
+  dir: string,
+  nodeNames: readonly string[],
+  adminKubeconfig = join(dir, 'admin.kubeconfig'),
+): ClusterPki {
+  const pair = (name: string): CertFiles => ({
+    cert: join(dir, `${name}.crt`),
+    key: join(dir, `${name}.key`),
+  });
+  const kubeconfig = (name: string) => join(dir, `${name}.kubeconfig`);
+  return {
+    caFile: join(dir, 'ca.crt'),
+    apiserver: pair('apiserver'),
+    apiserverKubeletClient: pair('apiserver-kubelet-client'),
+    kubeconfigs: {
+      admin: adminKubeconfig,
+      scheduler: kubeconfig('scheduler'),
+      controllerManager: kubeconfig('controller-manager'),
+      proxy: kubeconfig('proxy'),
+      nodes: Object.fromEntries(nodeNames.map((n) => [n, kubeconfig(`kubelet-${n}`)])),
+    },
+    kubeletServing: Object.fromEntries(nodeNames.map((n) => [n, pair(`kubelet-${n}`)])),
+    monitoring: pair('monitoring'),
+  };
+}
+
 export function ensureClusterPki(options: ClusterPkiOptions): ClusterPki {
   const dir = options.dir;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const paths = clusterPkiPaths(
+    dir,
+    options.nodes.map((n) => n.name),
+    options.adminKubeconfig,
+  );
   const ca = ensureCa(dir);
   const issue = (name: string, request: CertificateRequest): CertFiles => ensureLeaf(dir, name, ca, request);
   const client = (name: string, subject: Subject) => issue(name, { subject, usages: ['clientAuth'] });
   const addresses = options.apiserverAddresses ?? ['127.0.0.1', '::1', 'localhost'];
-  const apiserver = issue('apiserver', {
+  issue('apiserver', {
     subject: { commonName: 'kube-apiserver' },
     usages: ['serverAuth'],
     ipAddresses: addresses.filter(isIpAddress),
     dnsNames: addresses.filter((a) => !isIpAddress(a)),
   });
-  const apiserverKubeletClient = client('apiserver-kubelet-client', { commonName: kubeletApiClientUser });
-  const kubeconfig = (name: string, files: CertFiles, path = join(dir, `${name}.kubeconfig`)) => {
+  client('apiserver-kubelet-client', { commonName: kubeletApiClientUser });
+  client('monitoring', { commonName: 'kubelite-monitoring', organizations: ['system:monitoring'] });
+  const kubeconfig = (path: string, name: string, files: CertFiles) =>
     writeKubeconfig(path, {
       server: options.server,
       ca: ca.cert,
@@ -82,43 +117,32 @@ export function ensureClusterPki(options: ClusterPkiOptions): ClusterPki {
       key: readFileSync(files.key),
       user: name,
     });
-    return path;
-  };
-  const nodes: Record<string, string> = {};
-  const kubeletServing: Record<string, CertFiles> = {};
   for (const node of options.nodes) {
     const identity = `system:node:${node.name}`;
-    nodes[node.name] = kubeconfig(
-      `kubelet-${node.name}`,
+    kubeconfig(
+      paths.kubeconfigs.nodes[node.name]!,
+      identity,
       client(`kubelet-${node.name}-client`, { commonName: identity, organizations: ['system:nodes'] }),
     );
-    kubeletServing[node.name] = issue(`kubelet-${node.name}`, {
+    issue(`kubelet-${node.name}`, {
       subject: { commonName: identity },
       usages: ['serverAuth'],
       ipAddresses: isIpAddress(node.address) ? [node.address] : [],
       dnsNames: [node.name, ...(isIpAddress(node.address) ? [] : [node.address])],
     });
   }
-  return {
-    caFile: join(dir, 'ca.crt'),
-    apiserver,
-    apiserverKubeletClient,
-    kubeconfigs: {
-      admin: kubeconfig(
-        'admin',
-        client('admin', { commonName: 'kubernetes-admin', organizations: ['system:masters'] }),
-        options.adminKubeconfig,
-      ),
-      scheduler: kubeconfig('scheduler', client('scheduler', { commonName: 'system:kube-scheduler' })),
-      controllerManager: kubeconfig(
-        'controller-manager',
-        client('controller-manager', { commonName: 'system:kube-controller-manager' }),
-      ),
-      proxy: kubeconfig('proxy', client('proxy', { commonName: 'system:kube-proxy' })),
-      nodes,
-    },
-    kubeletServing,
-  };
+  const admin = client('admin', { commonName: 'kubernetes-admin', organizations: ['system:masters'] });
+  kubeconfig(paths.kubeconfigs.admin, 'admin', admin);
+  const scheduler = client('scheduler', { commonName: 'system:kube-scheduler' });
+  kubeconfig(paths.kubeconfigs.scheduler, 'system:kube-scheduler', scheduler);
+  const manager = client('controller-manager', { commonName: 'system:kube-controller-manager' });
+  kubeconfig(paths.kubeconfigs.controllerManager, 'system:kube-controller-manager', manager);
+  kubeconfig(
+    paths.kubeconfigs.proxy,
+    'system:kube-proxy',
+    client('proxy', { commonName: 'system:kube-proxy' }),
+  );
+  return paths;
 }
 
 /** A client certificate signed by the cluster CA in `dir` (for new users: CN = user, O = groups). */

@@ -5,8 +5,9 @@
 // reported and restarted with back-off (component.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeKubeconfig } from '../client/kubeconfig.js';
+import { clientOptionsFromKubeconfig, loadKubeconfig, writeKubeconfig } from '../client/kubeconfig.js';
 import { createClient, type KubeClient } from '../client/rest.js';
+import { ensureClusterPki } from '../pki/cluster.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { type ComponentEvent, type ComponentProcess, createComponentProcess } from './component.js';
 import { type ClusterLayout, layoutCluster } from './layout.js';
@@ -72,7 +73,7 @@ function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
 
 /** Polls /readyz (startup only) until it answers 200; false when `failed()` or the signal says stop. */
 async function waitForReadyz(
-  server: string,
+  client: KubeClient,
   signal: AbortSignal,
   failed: () => boolean,
   timeoutMs: number,
@@ -85,9 +86,9 @@ async function waitForReadyz(
     const timer = setTimeout(cancel, 2000);
     signal.addEventListener('abort', cancel, { once: true });
     try {
-      const res = await fetch(`${server}/readyz`, { signal: attempt.signal });
-      await res.arrayBuffer();
-      if (res.ok) return true;
+      // Through the admin kubeconfig: over TLS, /readyz needs an authenticated caller too.
+      await client.raw('GET', '/readyz', undefined, { signal: attempt.signal, timeoutMs: 2000 });
+      return true;
     } catch {
       // not listening yet
     } finally {
@@ -161,7 +162,15 @@ export async function startCluster(input: ClusterOptions, signal: AbortSignal): 
     }
     reporter.say(`runtime ${runtime.kind}: ${runtime.reason}`, 'info');
     const layout = await layoutCluster(options, runtime.kind);
-    writeKubeconfig(layout.kubeconfigPath, { server: layout.server });
+    if (layout.secure) {
+      // The CA, every component's certificate and kubeconfig, and the admin kubeconfig (system:masters).
+      ensureClusterPki({
+        dir: layout.pkiDir,
+        server: layout.server,
+        nodes: layout.nodes.map((n) => ({ name: n.name, address: n.address })),
+        adminKubeconfig: layout.kubeconfigPath,
+      });
+    } else writeKubeconfig(layout.kubeconfigPath, { server: layout.server });
     logger.info({ layout, runtimeReason: runtime.reason }, 'starting cluster');
     return await launch(options, input, layout, runtime.reason, lock, logger, signal);
   } catch (err) {
@@ -237,7 +246,8 @@ async function launch(
     })());
 
   for (const c of ofStage(stages.apiserver)) c.start();
-  const ready = await waitForReadyz(layout.server, signal, () => apiserverExits > 0, options.startTimeoutMs);
+  client = createClient(clientOptionsFromKubeconfig(loadKubeconfig(layout.kubeconfigPath)));
+  const ready = await waitForReadyz(client, signal, () => apiserverExits > 0, options.startTimeoutMs);
   if (!ready) {
     const apiserverLog = join(layout.logDir, 'apiserver.log');
     await stop();
@@ -254,7 +264,6 @@ async function launch(
   for (const c of ofStage(stages.master)) c.start();
   for (const c of ofStage(stages.node)) c.start();
 
-  client = createClient({ server: layout.server });
   const nodeWatch = createNodeWatch({
     client,
     names: layout.nodes.map((n) => n.name),

@@ -31,8 +31,12 @@ export interface ClusterLayout {
   runtime: RuntimeKind;
   apiserverHost: string;
   apiserverPort: number;
-  /** http://127.0.0.1:<port> */
+  /** https://127.0.0.1:<port> (http:// with --insecure) */
   server: string;
+  /** TLS, client certificates and Node+RBAC (not --insecure). */
+  secure: boolean;
+  /** The cluster CA, certificates and component kubeconfigs: <data-dir>/pki (src/pki/cluster.ts). */
+  pkiDir: string;
   schedulerMetricsPort: number;
   controllerManagerMetricsPort: number;
   kubeconfigPath: string;
@@ -85,7 +89,9 @@ export async function layoutCluster(
     runtime,
     apiserverHost: host,
     apiserverPort: apiserverPort!,
-    server: `http://${host}:${apiserverPort}`,
+    server: `${options.insecure ? 'http' : 'https'}://${host}:${apiserverPort}`,
+    secure: !options.insecure,
+    pkiDir: join(options.dataDir, 'pki'),
     schedulerMetricsPort: schedulerMetricsPort!,
     controllerManagerMetricsPort: controllerManagerMetricsPort!,
     kubeconfigPath: join(options.dataDir, 'kubeconfig'),

@@ -56,6 +56,11 @@ export interface UpOptions {
    * `flag=value` (k3s's `--kubelet-arg`): e.g. { 'controller-manager': ['node-monitor-grace-period=5s'] }.
    */
   componentArgs?: Partial<Record<ComponentKind, readonly string[]>>;
+  /**
+   * Plain HTTP and no authentication anywhere (benchmarks, debugging). Default false: TLS with a
+   * cluster CA, client certificates for every component and the admin, Node+RBAC (docs/security.md).
+   */
+  insecure?: boolean;
 }
 
 export interface ResolvedUpOptions {
@@ -77,6 +82,7 @@ export interface ResolvedUpOptions {
   entry: string;
   /** Normalized to `--flag=value` / `--flag`. */
   componentArgs: Record<ComponentKind, string[]>;
+  insecure: boolean;
 }
 
 /** `flag=value`, `--flag=value`, `flag` → `--flag=value`, `--flag`. */
@@ -118,6 +124,7 @@ export function resolveUpOptions(options: UpOptions = {}): ResolvedUpOptions {
     componentArgs: Object.fromEntries(
       componentKinds.map((k) => [k, (options.componentArgs?.[k] ?? []).map(normalizeComponentArg)]),
     ) as Record<ComponentKind, string[]>,
+    insecure: options.insecure ?? false,
   };
   const problems: string[] = [];
   if (!Number.isInteger(resolved.nodes) || resolved.nodes < 0 || resolved.nodes > 254) {

@@ -34,7 +34,8 @@ describe('layout and plan', () => {
   it('gives each node its own address, pod range and state folder; well-known ports by default', async () => {
     const options = resolveUpOptions({ dataDir: '/tmp/k', nodes: 2, port: 18080 });
     const layout = await layoutCluster(options, 'process');
-    expect(layout.server).toBe('http://127.0.0.1:18080');
+    expect(layout.server).toBe('https://127.0.0.1:18080');
+    expect(layout.pkiDir).toBe('/tmp/k/pki');
     expect(layout.nodes).toEqual([
       expect.objectContaining({
         name: 'node-1',
@@ -87,7 +88,17 @@ describe('layout and plan', () => {
     const args = Object.fromEntries(specs.map((s) => [s.name, s.args.join(' ')]));
     expect(args.apiserver).toContain('--storage embedded:///tmp/k/store');
     expect(args.apiserver).toContain('--port 18080');
-    expect(args.scheduler).toContain('--kubeconfig /tmp/k/kubeconfig');
+    expect(args.scheduler).toContain('--kubeconfig /tmp/k/pki/scheduler.kubeconfig');
+    expect(args['controller-manager']).toContain('--kubeconfig /tmp/k/pki/controller-manager.kubeconfig');
+    expect(args['kubelet-node-2']).toContain('--kubeconfig /tmp/k/pki/kubelet-node-2.kubeconfig');
+    expect(args['kubelet-node-2']).toContain(
+      '--tls-cert-file /tmp/k/pki/kubelet-node-2.crt --tls-private-key-file /tmp/k/pki/kubelet-node-2.key --client-ca-file /tmp/k/pki/ca.crt',
+    );
+    expect(args['proxy-node-2']).toContain('--kubeconfig /tmp/k/pki/proxy.kubeconfig');
+    expect(args.apiserver).toContain(
+      '--tls-cert-file /tmp/k/pki/apiserver.crt --tls-private-key-file /tmp/k/pki/apiserver.key --client-ca-file /tmp/k/pki/ca.crt --authorization-mode Node,RBAC',
+    );
+    expect(args.apiserver).toContain('--kubelet-client-certificate /tmp/k/pki/apiserver-kubelet-client.crt');
     expect(args['kubelet-node-2']).toContain('--node-name node-2');
     expect(args['kubelet-node-2']).toContain('--runtime process');
     expect(args['kubelet-node-2']).toContain('--address 127.0.1.2');
@@ -122,6 +133,15 @@ describe('layout and plan', () => {
     const args = Object.fromEntries(specs.map((s) => [s.kind, s.args]));
     expect(args.kubelet!.slice(-2)).toEqual(['--heartbeat-period=1s', '--max-pods=5']);
     expect(args['controller-manager']!.at(-1)).toBe('--pod-eviction-timeout=5s');
-    expect(args.apiserver!.at(-1)).toBe('--node-ports-for-all-services'); // untouched: up's own last flag
+    expect(args.apiserver!.at(-1)).toBe('/tmp/k/pki/ca.crt'); // untouched: up's own last flag
+  });
+
+  it('runs plain HTTP with one shared kubeconfig and no certificates with --insecure', async () => {
+    const options = resolveUpOptions({ dataDir: '/tmp/k', nodes: 1, port: 18080, insecure: true });
+    const layout = await layoutCluster(options, 'fake');
+    expect(layout.server).toBe('http://127.0.0.1:18080');
+    const args = planComponents(options, layout).map((s) => s.args.join(' '));
+    for (const a of args) expect(a).not.toContain('/tmp/k/pki');
+    for (const a of args.slice(1)) expect(a).toContain('--kubeconfig /tmp/k/kubeconfig');
   });
 });

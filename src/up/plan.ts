@@ -2,6 +2,7 @@
 // order: stage 0 the apiserver, stage 1 scheduler and controller-manager, stage 2 each node's kubelet
 // and proxy. Stop goes the other way. The same lines are what a multi-machine cluster runs by hand
 // (`kubelite up --print-config` shows them).
+import { type ClusterPki, clusterPkiPaths } from '../pki/cluster.js';
 import type { ClusterLayout, NodeLayout } from './layout.js';
 import type { ComponentKind, ResolvedUpOptions } from './options.js';
 
@@ -23,6 +24,36 @@ export const stages = { apiserver: 0, master: 1, node: 2 } as const;
 /** The Docker network (bridge) the docker runtime puts pods on; its gateway is the host. */
 export const dockerPodBridge = 'kubelite0';
 
+/** The cluster's certificate files (a secure layout), or undefined (--insecure). */
+function pkiOf(layout: ClusterLayout): ClusterPki | undefined {
+  if (!layout.secure) return undefined;
+  return clusterPkiPaths(
+    layout.pkiDir,
+    layout.nodes.map((n) => n.name),
+    layout.kubeconfigPath,
+  );
+}
+
+/** TLS, client-certificate authentication and Node+RBAC for the apiserver; certificates for kubelets. */
+function apiserverSecurityArgs(pki: ClusterPki): string[] {
+  return [
+    '--tls-cert-file',
+    pki.apiserver.cert,
+    '--tls-private-key-file',
+    pki.apiserver.key,
+    '--client-ca-file',
+    pki.caFile,
+    '--authorization-mode',
+    'Node,RBAC',
+    '--kubelet-client-certificate',
+    pki.apiserverKubeletClient.cert,
+    '--kubelet-client-key',
+    pki.apiserverKubeletClient.key,
+    '--kubelet-certificate-authority',
+    pki.caFile,
+  ];
+}
+
 function apiserverSpec(options: ResolvedUpOptions, layout: ClusterLayout): ComponentSpec {
   const args = [
     'apiserver',
@@ -39,36 +70,69 @@ function apiserverSpec(options: ResolvedUpOptions, layout: ClusterLayout): Compo
     '--node-ports-for-all-services',
   ];
   if (options.serviceClusterIpRange) args.push('--service-cluster-ip-range', options.serviceClusterIpRange);
+  const pki = pkiOf(layout);
+  if (pki) args.push(...apiserverSecurityArgs(pki));
   return { name: 'apiserver', kind: 'apiserver', args, stage: stages.apiserver };
 }
 
 function masterSpecs(options: ResolvedUpOptions, layout: ClusterLayout): ComponentSpec[] {
-  const common = ['--kubeconfig', layout.kubeconfigPath, '--log-level', options.logLevel];
+  const pki = pkiOf(layout);
+  // Each component authenticates as itself (system:kube-scheduler, system:kube-controller-manager).
+  const common = (kubeconfig: string | undefined) => [
+    '--kubeconfig',
+    kubeconfig ?? layout.kubeconfigPath,
+    '--log-level',
+    options.logLevel,
+  ];
   return [
     {
       name: 'scheduler',
       kind: 'scheduler',
-      args: ['scheduler', ...common, '--metrics-port', String(layout.schedulerMetricsPort)],
+      args: [
+        'scheduler',
+        ...common(pki?.kubeconfigs.scheduler),
+        '--metrics-port',
+        String(layout.schedulerMetricsPort),
+      ],
       stage: stages.master,
     },
     {
       name: 'controller-manager',
       kind: 'controller-manager',
-      args: ['controller-manager', ...common, '--metrics-port', String(layout.controllerManagerMetricsPort)],
+      args: [
+        'controller-manager',
+        ...common(pki?.kubeconfigs.controllerManager),
+        '--metrics-port',
+        String(layout.controllerManagerMetricsPort),
+      ],
       stage: stages.master,
     },
   ];
 }
 
 function nodeSpecs(options: ResolvedUpOptions, layout: ClusterLayout, node: NodeLayout): ComponentSpec[] {
-  const common = [
+  const pki = pkiOf(layout);
+  // The kubelet authenticates as system:node:<name> (Node authorizer), the proxy as system:kube-proxy.
+  const common = (kubeconfig: string | undefined) => [
     '--kubeconfig',
-    layout.kubeconfigPath,
+    kubeconfig ?? layout.kubeconfigPath,
     '--node-name',
     node.name,
     '--log-level',
     options.logLevel,
   ];
+  const serving = pki?.kubeletServing[node.name];
+  const kubeletTls =
+    pki && serving
+      ? [
+          '--tls-cert-file',
+          serving.cert,
+          '--tls-private-key-file',
+          serving.key,
+          '--client-ca-file',
+          pki.caFile,
+        ]
+      : [];
   const kubelet: ComponentSpec = {
     name: `kubelet-${node.name}`,
     kind: 'kubelet',
@@ -76,7 +140,7 @@ function nodeSpecs(options: ResolvedUpOptions, layout: ClusterLayout, node: Node
     stage: stages.node,
     args: [
       'kubelet',
-      ...common,
+      ...common(pki?.kubeconfigs.nodes[node.name]),
       '--runtime',
       layout.runtime,
       '--address',
@@ -89,11 +153,12 @@ function nodeSpecs(options: ResolvedUpOptions, layout: ClusterLayout, node: Node
       node.kubeletRootDir,
       '--state-dir',
       node.runtimeStateDir,
+      ...kubeletTls,
     ],
   };
   const proxyArgs = [
     'proxy',
-    ...common,
+    ...common(pki?.kubeconfigs.proxy),
     '--proxy-mode',
     options.proxyMode,
     '--node-address',
