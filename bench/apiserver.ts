@@ -7,13 +7,15 @@
 //       sockets, no JSON parsing) while a writer creates pods at --rate per second; delivery latency
 //       from the write's acknowledgement to its arrival at the LAST watcher; apiserver RSS and CPU;
 //       the watcher processes' CPU and event-loop delay show that the client side is not saturated;
+//       peer: a bare node:http server writing each POSTed body as one pre-framed event to every
+//       stream (bench/lib/fanout-floor.ts), same watchers, same writer, interleaved;
 //   (c) mutating latency at a fixed --write-rate (creates, open loop: latency from the scheduled
 //       send time, so a stall is not hidden by fewer requests being sent).
 // Correctness is checked first (create → get → list → watch). Prints one JSON object on stdout
 // and a table on stderr. Every flag is also an environment variable KUBELITE_<FLAG>.
 //   npx tsx bench/apiserver.ts [--quick] [--clients 64] [--duration-ms 5000] [--watchers 1000,5000]
 //       [--rate 20] [--write-rate 2000] [--storage embedded,etcd,memory] [--watcher-processes 2]
-//       [--list-size 100] [--rounds 3] [--profile DIR]   (--profile: `node --cpu-prof` on the apiserver child)
+//       [--list-size 100] [--rounds 3] [--phases fanout,requests,rate] [--profile DIR]   (--profile: `node --cpu-prof` on the apiserver child)
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +51,7 @@ const { values: flags } = parseArgs({
     'watcher-processes': flag('watcher-processes', '2'),
     'list-size': flag('list-size', '100'),
     rounds: flag('rounds', ''),
+    phases: flag('phases', 'fanout,requests,rate'),
     profile: flag('profile', ''),
   },
 });
@@ -72,11 +75,15 @@ const config = {
   watcherProcesses: positiveInt('watcher-processes', flags['watcher-processes']),
   listSize: positiveInt('list-size', flags['list-size']),
   rounds: positiveInt('rounds', flags.rounds || (quick ? '1' : '3')),
+  phases: flags.phases.split(','),
   fanoutEvents: 0,
 };
 config.fanoutEvents = Math.max(10, Math.round((config.ratePerSecond * config.durationMs * 2) / 1000));
 for (const s of config.storages) {
   if (!['embedded', 'etcd', 'memory'].includes(s)) throw new Error(`--storage: unknown backend "${s}"`);
+}
+for (const p of config.phases) {
+  if (!['fanout', 'requests', 'rate'].includes(p)) throw new Error(`--phases: unknown phase "${p}"`);
 }
 
 function defaultStorages(): string {
@@ -551,14 +558,42 @@ function startFleet(): Fleet {
   return fleet;
 }
 
-async function measureFanout(server: Child, watchers: number) {
+/** What a fan-out run watches and writes: the apiserver (a fresh namespace) or the bare peer. */
+interface FanoutTarget {
+  name: string;
+  server: Child;
+  prepare(pool: Pool, run: number): Promise<{ watchPath: string; writePath: string }>;
+}
+
+const apiserverTarget = (server: Child): FanoutTarget => ({
+  name: 'kubelite',
+  server,
+  async prepare(pool, run) {
+    const ns = `fan-${run}`;
+    await mustCall(pool, 'POST', '/api/v1/namespaces', { metadata: { name: ns } });
+    const rv = (await mustCall(pool, 'GET', `/api/v1/namespaces/${ns}/pods`)).metadata.resourceVersion;
+    return {
+      watchPath: `/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${rv}`,
+      writePath: `/api/v1/namespaces/${ns}/pods`,
+    };
+  },
+});
+
+const floorTarget = (server: Child): FanoutTarget => ({
+  name: 'bare node:http fan-out',
+  server,
+  prepare: async () => ({ watchPath: '/watch', writePath: '/pods' }),
+});
+
+let fanoutRuns = 0;
+
+async function measureFanout(target: FanoutTarget, watchers: number) {
+  const server = target.server;
   const pool = new Pool(server.url, { connections: 16, pipelining: 1 });
-  const ns = `fan-${watchers}`;
   const prefix = 'fanpod-';
   const fleets: Fleet[] = [];
   try {
-    await mustCall(pool, 'POST', '/api/v1/namespaces', { metadata: { name: ns } });
-    const rv = (await mustCall(pool, 'GET', `/api/v1/namespaces/${ns}/pods`)).metadata.resourceVersion;
+    const { watchPath, writePath } = await target.prepare(pool, ++fanoutRuns);
     await sleep(200);
     const rssBefore = rssBytes(server.pid);
     const perFleet = Math.ceil(watchers / config.watcherProcesses);
@@ -570,7 +605,7 @@ async function measureFanout(server: Child, watchers: number) {
       const start: StartMessage = {
         type: 'start',
         url: server.url,
-        path: `/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${rv}`,
+        path: watchPath,
         count,
         prefix,
         events: config.fanoutEvents,
@@ -585,7 +620,7 @@ async function measureFanout(server: Child, watchers: number) {
     const rssWithWatchers = rssBytes(server.pid);
     const fleetPids = fleets.map((f) => f.child.pid!);
     for (const pid of fleetPids) sampled.add(pid);
-    const mark = `fan-${watchers}`;
+    const mark = `fan-${fanoutRuns}`;
     sampler.mark(`${mark}-start`);
 
     // The writer: pod k at start + k/rate, acknowledgement time recorded per pod.
@@ -600,7 +635,7 @@ async function measureFanout(server: Child, watchers: number) {
       if (wait > 0) await sleep(wait);
       sendAt.set(k, nowMs());
       writes.push(
-        call(pool, 'POST', `/api/v1/namespaces/${ns}/pods`, benchPod(`${prefix}${k}`, { app: 'fan' })).then(
+        call(pool, 'POST', writePath, benchPod(`${prefix}${k}`, { app: 'fan' })).then(
           (res) => {
             ackAt.set(k, nowMs());
             if (res.status !== 201) writeErrors++;
@@ -651,6 +686,7 @@ async function measureFanout(server: Child, watchers: number) {
     const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
     const row = {
       watchers,
+      target: target.name,
       storage: config.storages[0]!,
       ratePerSecond: config.ratePerSecond,
       events: config.fanoutEvents,
@@ -679,7 +715,7 @@ async function measureFanout(server: Child, watchers: number) {
       })),
     };
     log(
-      `  ${watchers} watchers: delivery p50 ${row.deliveryMs.p50} ms, p99 ${row.deliveryMs.p99} ms; apiserver ${apiserver.cores} cores, ` +
+      `  ${target.name}, ${watchers} watchers: delivery p50 ${row.deliveryMs.p50} ms, p99 ${row.deliveryMs.p99} ms; apiserver ${apiserver.cores} cores, ` +
         `watcher processes ${row.watcherProcesses.map((w) => w.cores).join('/')} cores`,
     );
     return row;
@@ -713,6 +749,7 @@ async function main(): Promise<void> {
   const peer: RequestRow[] = [];
   const fixedRate: Array<Awaited<ReturnType<typeof measureFixedRate>>> = [];
   const fanout: Array<Awaited<ReturnType<typeof measureFanout>>> = [];
+  const fanoutPeer: Array<Awaited<ReturnType<typeof measureFanout>>> = [];
   log(`bench/apiserver: ${JSON.stringify(config)}`);
   const floor = await startFloor();
   try {
@@ -722,12 +759,25 @@ async function main(): Promise<void> {
       sampled.add(server.pid);
       try {
         await checkCorrectness(server.url);
-        if (i === 0)
-          for (const watchers of config.watchers) fanout.push(await measureFanout(server, watchers));
-        const measured = await measureRequests(server, floor, storage);
-        requests.push(...measured.ours);
-        peer.push(...measured.peer);
-        fixedRate.push(await measureFixedRate(server, storage));
+        if (i === 0 && config.phases.includes('fanout')) {
+          const peer = await spawnListening(['bench/lib/fanout-floor.ts']);
+          sampled.add(peer.pid);
+          try {
+            for (const watchers of config.watchers) {
+              fanout.push(await measureFanout(apiserverTarget(server), watchers));
+              fanoutPeer.push(await measureFanout(floorTarget(peer), watchers));
+            }
+          } finally {
+            await peer.stop();
+            sampled.delete(peer.pid);
+          }
+        }
+        if (config.phases.includes('requests')) {
+          const measured = await measureRequests(server, floor, storage);
+          requests.push(...measured.ours);
+          peer.push(...measured.peer);
+        }
+        if (config.phases.includes('rate')) fixedRate.push(await measureFixedRate(server, storage));
       } finally {
         await server.stop();
         sampled.delete(server.pid);
@@ -747,6 +797,7 @@ async function main(): Promise<void> {
     peer: { name: 'bare node:http (same bytes, no API work), interleaved with each storage', requests: peer },
     fixedRate,
     fanout,
+    fanoutPeer,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   printTable(result);
@@ -762,6 +813,7 @@ function printTable(result: {
     latencyMs: Percentiles;
     errors: number;
   }>;
+  fanoutPeer: Array<{ watchers: number; deliveryMs: Percentiles; apiserver: { cores: number } }>;
   fanout: Array<{
     watchers: number;
     deliveryMs: Percentiles;
@@ -801,6 +853,14 @@ function printTable(result: {
       String(r.deliveryMs.p50),
       String(r.deliveryMs.p99),
       `apiserver ${r.apiserver.cores} cores, ${r.apiserver.peakRssMiB} MiB (${r.apiserver.kibPerWatcher} KiB/watcher); watchers ${r.watcherProcesses.map((w) => w.cores).join('/')} cores`,
+    ]);
+  for (const r of result.fanoutPeer)
+    rows.push([
+      `fan-out ${r.watchers} watchers (bare node:http)`,
+      '',
+      String(r.deliveryMs.p50),
+      String(r.deliveryMs.p99),
+      `peer ${r.apiserver.cores} cores`,
     ]);
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const r of rows) log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));

@@ -197,3 +197,54 @@ describe('apiserver watch: a client that stops reading', () => {
     }
   });
 });
+
+describe('apiserver watch: the chunked stream on the wire', () => {
+  it('frames every event as one HTTP/1.1 chunk, ends with the last chunk, and the connection serves on', async () => {
+    const api = await startApiServer({ storage: 'memory' });
+    const socket = connect(Number(new URL(api.url).port), '127.0.0.1');
+    try {
+      let received = '';
+      socket.on('data', (d: Buffer) => {
+        received += d.toString('latin1');
+      });
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      socket.write(
+        'GET /api/v1/namespaces/default/pods?watch=true&timeoutSeconds=1 HTTP/1.1\r\nHost: x\r\n\r\n',
+      );
+      const until = async (check: () => boolean) => {
+        for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+      };
+      await until(() => received.includes('\r\n\r\n'));
+      await http(api.url, 'POST', '/api/v1/namespaces/default/pods', pod('wire-1'));
+      const unicode = { ...pod('wire-2'), metadata: { name: 'wire-2', annotations: { note: 'é ü — 日本' } } };
+      expect((await http(api.url, 'POST', '/api/v1/namespaces/default/pods', unicode)).status).toBe(201);
+      await until(() => received.endsWith('0\r\n\r\n'));
+      const body = received.slice(received.indexOf('\r\n\r\n') + 4);
+      // Decode the chunks by their declared sizes (bytes, not characters).
+      const bytes = Buffer.from(body, 'latin1');
+      const lines: string[] = [];
+      let at = 0;
+      for (;;) {
+        const eol = bytes.indexOf('\r\n', at);
+        const size = Number.parseInt(bytes.subarray(at, eol).toString(), 16);
+        if (size === 0) break;
+        lines.push(bytes.subarray(eol + 2, eol + 2 + size).toString('utf8'));
+        expect(bytes.subarray(eol + 2 + size, eol + 4 + size).toString()).toBe('\r\n');
+        at = eol + 4 + size;
+      }
+      expect(lines.map((l) => [l.endsWith('\n'), JSON.parse(l).object.metadata.name])).toEqual([
+        [true, 'wire-1'],
+        [true, 'wire-2'],
+      ]);
+      expect(JSON.parse(lines[1]!).object.metadata.annotations).toEqual({ note: 'é ü — 日本' });
+      // The same keep-alive connection answers the next request.
+      received = '';
+      socket.write('GET /version HTTP/1.1\r\nHost: x\r\n\r\n');
+      await until(() => received.includes('"minor":"32"'));
+      expect(received.startsWith('HTTP/1.1 200 OK')).toBe(true);
+    } finally {
+      socket.destroy();
+      await api.stop();
+    }
+  });
+});

@@ -30,7 +30,7 @@ export const knownBenchmarks: BenchmarkInfo[] = [
   {
     name: 'apiserver',
     about: 'create/get/list throughput and latency, watch fan-out to 1,000 and 5,000 watchers (issue 3)',
-    fields: ['config', 'requests', 'peer', 'fixedRate', 'fanout'],
+    fields: ['config', 'requests', 'peer', 'fixedRate', 'fanout', 'fanoutPeer'],
   },
   {
     name: 'scheduler',

@@ -88,7 +88,10 @@ export const chartSpecs: ChartSpec[] = [
     bench: 'apiserver',
     name: 'apiserver-watch-fanout',
     title: 'apiserver: watch delivery to the last watcher',
-    sources: [{ path: 'fanout[watchers=*].deliveryMs', series: '{watchers} watchers' }],
+    sources: [
+      { path: 'fanout[watchers=*].deliveryMs', series: '{watchers} watchers' },
+      { path: 'fanoutPeer[watchers=*].deliveryMs', series: '{watchers} watchers, bare node:http' },
+    ],
     references: [{ value: 100, label: 'goal p99 100 ms' }],
   },
   {

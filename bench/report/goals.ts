@@ -127,6 +127,7 @@ const apiserver: Goal[] = [
     figure: 'watch delivery p99, {watchers} watchers',
     path: 'fanout[watchers=*].deliveryMs.p99',
     unit: 'ms',
+    peer: { name: 'bare node:http fan-out', path: 'fanoutPeer[watchers={watchers}].deliveryMs.p99' },
     goal: '<= 100',
     source: 'issue 3 (Kubernetes SLO p99 ≤ 1 s is the floor)',
   },

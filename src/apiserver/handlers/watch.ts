@@ -2,6 +2,7 @@
 // watch cache. Headers are flushed at once; the stream ends at timeoutSeconds (default: a random
 // 30–60 min, as Kubernetes spreads reconnects) or when the client goes away.
 
+import type { ServerResponse } from 'node:http';
 import { ApiError, expired } from '../../api/errors.js';
 import { checkFieldSelector } from '../../api/fields.js';
 import { parseListQuery, parseResourceVersion } from '../http/query.js';
@@ -11,7 +12,7 @@ import type { CachedObject } from '../watchcache/cached-object.js';
 import { jsonFormat, type WatchFormat } from '../watchcache/event.js';
 import type { ObjectFilter } from '../watchcache/filter.js';
 import { bookmarkBytes } from '../watchcache/watch-cache.js';
-import { Watcher } from '../watchcache/watcher.js';
+import { Watcher, type WatchSink } from '../watchcache/watcher.js';
 import { indexKeyOf } from '../watchcache/watcher-index.js';
 import type { RequestContext } from './context.js';
 
@@ -40,6 +41,12 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   if (req.destroyed) return;
 
   const resourceCache = cache.cache(info.resource.name);
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Transfer-Encoding': 'chunked',
+    'Cache-Control': 'no-cache',
+  });
+  res.flushHeaders();
   const watcher = new Watcher(
     {
       resource: info.resource.name,
@@ -49,14 +56,8 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
       maxBufferBytes: core.options.maxWatcherBufferBytes,
       indexKey: indexKeyOf(info.resource.name, filter),
     },
-    res,
+    watchSink(res),
   );
-  res.writeHead(200, {
-    'Content-Type': 'application/json',
-    'Transfer-Encoding': 'chunked',
-    'Cache-Control': 'no-cache',
-  });
-  res.flushHeaders();
   if (!resourceCache.addWatcher(watcher, from, cache.revision)) {
     const status = expired(
       `too old resource version: ${from} (${resourceCache.ring.oldestResumableRevision})`,
@@ -87,6 +88,36 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     timer.cancel();
     res.off('close', onGone);
   });
+}
+
+/**
+ * The watch stream's sink. Once the chunked head is out, the cache's pre-framed chunks go straight to
+ * the socket: one write per event and watcher, no per-watcher framing, and res.end() still writes
+ * the terminating chunk after them. Anything else (a HEAD request, whose body Node drops) goes
+ * through the response as bare JSON lines.
+ */
+export function watchSink(res: ServerResponse): WatchSink {
+  const socket = res.socket;
+  if (!res.chunkedEncoding || socket === null || res.req.method === 'HEAD') {
+    return {
+      write: (event) => void res.write(event.line),
+      get writableLength() {
+        return res.writableLength;
+      },
+      end: () => res.end(),
+      destroy: () => res.destroy(),
+    };
+  }
+  return {
+    write: (event) => void socket.write(event.chunk),
+    get writableLength() {
+      return socket.writableLength;
+    },
+    cork: () => socket.cork(),
+    uncork: () => socket.uncork(),
+    end: () => res.end(),
+    destroy: () => res.destroy(),
+  };
 }
 
 function formatFor(ctx: RequestContext): WatchFormat {

@@ -1,6 +1,6 @@
 // One change as the watch cache keeps it, with its wire forms memoized: whatever number of watchers
 // receive it, each (event type, object, format) combination is serialized exactly once and the same
-// Buffer is written to every socket.
+// Buffer — already framed as an HTTP/1.1 chunk — is written to every socket.
 import type { WatchEventType } from '../../api/types.js';
 import type { CachedObject } from './cached-object.js';
 
@@ -15,12 +15,35 @@ export interface WatchFormat {
 
 export const jsonFormat: WatchFormat = { key: 'json', encode: (o) => o.json };
 
-export function eventBytes(type: WatchEventType, objectJson: string): Buffer {
-  return Buffer.from(`{"type":"${type}","object":${objectJson}}\n`);
+/**
+ * One watch event on the wire: `line` is the JSON line; `chunk` is the same bytes framed as an
+ * HTTP/1.1 chunk (size line, JSON line, CRLF), so a chunked watch response costs one socket write per
+ * event and watcher, with no per-watcher framing. `line` is a view into `chunk`.
+ */
+export class WireEvent {
+  readonly chunk: Buffer;
+  readonly line: Buffer;
+
+  constructor(text: string) {
+    const length = Buffer.byteLength(text);
+    const head = `${length.toString(16)}\r\n`;
+    const chunk = Buffer.allocUnsafe(head.length + length + 2);
+    chunk.write(head, 0, 'latin1');
+    chunk.write(text, head.length, 'utf8');
+    chunk.write('\r\n', head.length + length, 'latin1');
+    this.chunk = chunk;
+    this.line = chunk.subarray(head.length, head.length + length);
+  }
+}
+
+export function eventBytes(type: WatchEventType, objectJson: string): WireEvent {
+  return new WireEvent(`{"type":"${type}","object":${objectJson}}\n`);
 }
 
 export class CacheEvent {
-  private memo: Map<string, Buffer> | undefined;
+  /** The common case: the event's own type as plain JSON (every unfiltered JSON watcher). */
+  private plain: WireEvent | undefined;
+  private memo: Map<string, WireEvent> | undefined;
 
   constructor(
     readonly type: ChangeType,
@@ -36,7 +59,9 @@ export class CacheEvent {
    * the object started matching (ADDED) or stopped matching (DELETED, with the previous object at
    * this revision) the watcher's selectors.
    */
-  bytes(type: ChangeType, format: WatchFormat, onSerialize?: (format: string) => void): Buffer {
+  bytes(type: ChangeType, format: WatchFormat, onSerialize?: (format: string) => void): WireEvent {
+    const plain = type === this.type && format === jsonFormat;
+    if (plain && this.plain !== undefined) return this.plain;
     const memoKey = `${type}|${format.key}`;
     this.memo ??= new Map();
     let bytes = this.memo.get(memoKey);
@@ -47,6 +72,7 @@ export class CacheEvent {
       this.memo.set(memoKey, bytes);
       onSerialize?.(format.key);
     }
+    if (plain) this.plain = bytes;
     return bytes;
   }
 }

@@ -7,10 +7,10 @@ import type { ApiServerMetrics } from '../metrics.js';
 import { decodeObject } from '../registry/codec.js';
 import type { StorageEvent } from '../storage/types.js';
 import { CachedObject } from './cached-object.js';
-import { CacheEvent, type ChangeType, eventBytes } from './event.js';
+import { CacheEvent, type ChangeType, eventBytes, type WireEvent } from './event.js';
 import { matchesFilter, type ObjectFilter } from './filter.js';
 import { EventRing } from './ring.js';
-import type { CloseReason, Watcher } from './watcher.js';
+import type { CloseReason, Watcher, WriteBatch } from './watcher.js';
 import { WatcherIndex } from './watcher-index.js';
 
 /** Secondary indexes for lists: pods by node (kubelets list `spec.nodeName=X`). */
@@ -83,8 +83,11 @@ export class ResourceCache {
     return change;
   }
 
-  /** Sends an event to every watcher it concerns, serializing it once per (type, format). */
-  dispatch(event: CacheEvent, revision: number): void {
+  /**
+   * Sends an event to every watcher it concerns, serializing it once per (type, format). Within a
+   * `batch` (several store events at once) each watcher's writes are gathered into one.
+   */
+  dispatch(event: CacheEvent, revision: number, batch?: WriteBatch): void {
     if (this.watchers.size === 0) return;
     const now = this.deps.now();
     const resource = this.resource.name;
@@ -93,7 +96,10 @@ export class ResourceCache {
     let sent = 0;
     this.watchers.forCandidates(event.object, event.prev, (watcher) => {
       const type = watcher.typeFor(event);
-      if (type !== undefined && watcher.write(event.bytes(type, watcher.init.format, onSerialize), now)) {
+      if (
+        type !== undefined &&
+        watcher.write(event.bytes(type, watcher.init.format, onSerialize), now, batch)
+      ) {
         sent++;
       }
       watcher.revision = revision;
@@ -124,7 +130,7 @@ export class ResourceCache {
    */
   addWatcher(watcher: Watcher, from: number | undefined, revision: number): boolean {
     const format = watcher.init.format;
-    const chunks: Buffer[] = [];
+    const chunks: WireEvent[] = [];
     if (from === undefined) {
       for (const object of this.list(watcher.filter)) chunks.push(eventBytes('ADDED', format.encode(object)));
     } else {

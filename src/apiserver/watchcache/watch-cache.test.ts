@@ -9,31 +9,43 @@ import { silentLogger } from '../../util/log.js';
 import { type ApiServerMetrics, createApiServerMetrics } from '../metrics.js';
 import { encodeObject } from '../registry/codec.js';
 import { createMemoryStorage } from '../storage/memory/memory-store.js';
-import type { Storage, WatchHandlers } from '../storage/types.js';
-import { jsonFormat } from './event.js';
+import type { Storage, StorageEvent, WatchHandlers } from '../storage/types.js';
+import { eventBytes, jsonFormat, type WireEvent } from './event.js';
 import type { ObjectFilter } from './filter.js';
 import { WatchCache } from './watch-cache.js';
-import { type CloseReason, Watcher, type WatchSink } from './watcher.js';
+import { type CloseReason, Watcher, type WatchSink, WriteBatch } from './watcher.js';
 import { indexKeyOf } from './watcher-index.js';
 
 const pods = resourceByName('pods')!;
 
 class FakeSink implements WatchSink {
   chunks: string[] = [];
+  wire: WireEvent[] = [];
   writableLength = 0;
   ended = false;
   destroyed = false;
   /** Bytes "stuck" in the socket: when set, writes add to writableLength. */
   stalled = false;
-  write(chunk: Buffer) {
-    this.chunks.push(chunk.toString());
-    if (this.stalled) this.writableLength += chunk.length;
-    return true;
+  /** cork, write NAME, uncork, end, destroy — in order. */
+  ops: string[] = [];
+  cork() {
+    this.ops.push('cork');
+  }
+  uncork() {
+    this.ops.push('uncork');
+  }
+  write(event: WireEvent) {
+    this.ops.push(`write ${JSON.parse(event.line.toString()).object.metadata.name}`);
+    this.wire.push(event);
+    this.chunks.push(event.line.toString());
+    if (this.stalled) this.writableLength += event.chunk.length;
   }
   end() {
+    this.ops.push('end');
     this.ended = true;
   }
   destroy() {
+    this.ops.push('destroy');
     this.destroyed = true;
   }
   events(): Array<{ type: string; object: KubeObject }> {
@@ -223,8 +235,9 @@ describe('WatchCache', () => {
     await start();
     const watchers = Array.from({ length: 200 }, () => watch(filter(), cache.revision));
     await put(pod('a'));
-    const first = watchers[0]!.sink.chunks[0]!;
-    expect(watchers.every((w) => w.sink.chunks.length === 1 && w.sink.chunks[0] === first)).toBe(true);
+    const first = watchers[0]!.sink.wire[0]!;
+    expect(watchers.every((w) => w.sink.wire.length === 1 && w.sink.wire[0] === first)).toBe(true);
+    expect(first.chunk.toString()).toBe(`${first.line.length.toString(16)}\r\n${first.line.toString()}\r\n`);
     const serializations = await metrics.watchCacheSerializations.get();
     expect(serializations.values.reduce((n, v) => n + v.value, 0)).toBe(1);
   });
@@ -294,5 +307,53 @@ describe('WatchCache', () => {
     expect(cache.ready).toBe(true);
     expect(cache.revision).toBeGreaterThanOrEqual(created.ok ? created.revision : Infinity);
     expect(cache.cache('pods').objects.has(storageKey(pods, 'default', 'later'))).toBe(true);
+  });
+
+  it('writes a batch of store events to each watcher corked, as one socket write', async () => {
+    let held: StorageEvent[] | undefined;
+    let handlers: WatchHandlers | undefined;
+    const inner = storage;
+    storage = {
+      ...inner,
+      currentRevision: () => inner.currentRevision(),
+      get: (k) => inner.get(k),
+      list: (p, o) => inner.list(p, o),
+      close: () => inner.close(),
+      watch: (prefix, from, h) => {
+        handlers = h;
+        return inner.watch(prefix, from, {
+          onEvents: (events) => (held ? held.push(...events) : h.onEvents(events)),
+          onError: (e) => h.onError(e),
+        });
+      },
+    } as Storage;
+    await start();
+    const all = watch(filter(), cache.revision);
+    const onlyB = watch(filter({ fields: 'metadata.name=b' }), cache.revision);
+    held = [];
+    for (const name of ['a', 'b', 'c'])
+      await inner.create(storageKey(pods, 'default', name), encodeObject(pod(name)));
+    await new Promise((r) => setTimeout(r, 20));
+    const batch = held;
+    held = undefined;
+    expect(batch.map((e) => e.key.split('/').at(-1))).toEqual(['a', 'b', 'c']);
+    handlers!.onEvents(batch);
+    expect(all.sink.ops).toEqual(['cork', 'write a', 'write b', 'write c', 'uncork']);
+    expect(onlyB.sink.ops).toEqual(['cork', 'write b', 'uncork']);
+    // A single event is written straight away.
+    storage = inner;
+    await put(pod('d'));
+    expect(all.sink.ops.slice(5)).toEqual(['write d']);
+  });
+
+  it('uncorks a watcher that closes in the middle of a batch before ending its stream', async () => {
+    await start();
+    const { sink, watcher } = watch(filter(), cache.revision);
+    const batch = new WriteBatch();
+    const event = eventBytes('ADDED', JSON.stringify(pod('x')));
+    watcher.write(event, 0, batch);
+    watcher.close('timeout');
+    batch.flush();
+    expect(sink.ops).toEqual(['cork', 'write x', 'uncork', 'end']);
   });
 });

@@ -10,8 +10,9 @@ import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/log.js';
 import type { ApiServerMetrics } from '../metrics.js';
 import { isStorageError, type Storage, type StorageEvent, type StorageWatch } from '../storage/types.js';
-import type { CacheEvent } from './event.js';
+import { type CacheEvent, WireEvent } from './event.js';
 import { ResourceCache } from './resource-cache.js';
+import { WriteBatch } from './watcher.js';
 
 export const registryPrefix = '/registry/';
 
@@ -51,6 +52,7 @@ export class WatchCache {
   private generation = 0;
   private bookmarkTimer: TimerHandle | undefined;
   private readyListeners: Array<() => void> = [];
+  private readonly batch = new WriteBatch();
 
   constructor(private readonly options: WatchCacheOptions) {}
 
@@ -162,20 +164,26 @@ export class WatchCache {
   }
 
   private onEvents(events: readonly StorageEvent[]): void {
-    for (const event of events) {
-      const cache = this.caches.get(resourceOfKey(event.key));
-      this.revision = Math.max(this.revision, event.revision);
-      if (!cache) continue;
-      const change = cache.apply(event);
-      if (!change) continue;
-      cache.dispatch(change, this.revision);
-      for (const listener of this.listeners) {
-        try {
-          listener(cache.resource.name, change);
-        } catch (e) {
-          this.options.logger.error({ err: e }, 'watch cache listener failed');
+    // One event (the usual case at low write rates) goes straight out; a batch leaves corked.
+    const batch = events.length > 1 ? this.batch : undefined;
+    try {
+      for (const event of events) {
+        const cache = this.caches.get(resourceOfKey(event.key));
+        this.revision = Math.max(this.revision, event.revision);
+        if (!cache) continue;
+        const change = cache.apply(event);
+        if (!change) continue;
+        cache.dispatch(change, this.revision, batch);
+        for (const listener of this.listeners) {
+          try {
+            listener(cache.resource.name, change);
+          } catch (e) {
+            this.options.logger.error({ err: e }, 'watch cache listener failed');
+          }
         }
       }
+    } finally {
+      batch?.flush();
     }
     if (this.waiters.length > 0) {
       const due = this.waiters.filter((w) => w.revision <= this.revision);
@@ -216,7 +224,7 @@ export class WatchCache {
       if (this.stopped || !this.ready) return;
       const now = this.options.clock.now();
       for (const cache of this.caches.values()) {
-        let bytes: Buffer | undefined;
+        let bytes: WireEvent | undefined;
         for (const watcher of cache.watchers.all()) {
           if (!watcher.init.allowBookmarks || now - watcher.lastWriteMs < interval) continue;
           bytes ??= bookmarkBytes(cache.resource, this.revision);
@@ -232,11 +240,11 @@ export function bookmarkBytes(
   resource: ResourceInfo,
   revision: number,
   annotations?: Record<string, string>,
-): Buffer {
+): WireEvent {
   const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
   if (annotations) metadata.annotations = annotations;
   const object = { kind: resource.kind, apiVersion: apiVersionOf(resource), metadata };
-  return Buffer.from(`{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
+  return new WireEvent(`{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
 }
 
 function resourceOfKey(key: string): string {

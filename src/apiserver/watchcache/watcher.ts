@@ -1,15 +1,36 @@
 // One watch stream. The cache hands it shared, pre-serialized event bytes; the watcher only decides
 // whether (and as which event type) an event concerns it and writes the bytes. A watcher whose socket
 // cannot drain (unsent bytes above a bound) is closed: its client relists, memory stays bounded.
-import type { CacheEvent, ChangeType, WatchFormat } from './event.js';
+import type { CacheEvent, ChangeType, WatchFormat, WireEvent } from './event.js';
 import { matchesFilter, type ObjectFilter } from './filter.js';
 
-/** The part of a ServerResponse a watcher uses (tests pass a fake). */
+/** Where a watcher's events go: a chunked HTTP response (handlers/watch.ts) or a fake in tests. */
 export interface WatchSink {
-  write(chunk: Buffer): unknown;
+  write(event: WireEvent): void;
+  /** Bytes written but not yet taken by the kernel. */
   readonly writableLength: number;
+  /** Hold writes until uncork() (several events in one socket write); optional. */
+  cork?(): void;
+  uncork?(): void;
   end(): void;
   destroy(): void;
+}
+
+/**
+ * The watchers written to while one batch of store events is dispatched: each is corked at its first
+ * write and uncorked at the end, so a batch leaves in one socket write per watcher.
+ */
+export class WriteBatch {
+  private readonly corked: Watcher[] = [];
+
+  add(watcher: Watcher): void {
+    this.corked.push(watcher);
+  }
+
+  flush(): void {
+    for (const watcher of this.corked) watcher.uncork();
+    this.corked.length = 0;
+  }
 }
 
 export type CloseReason = 'client' | 'timeout' | 'slow' | 'shutdown' | 'reset';
@@ -33,6 +54,7 @@ export class Watcher {
   revision = 0;
   /** Extra buffer allowed for the initial burst (synthetic ADDED events or a replay). */
   private allowance = 0;
+  private corked = false;
   private closeListeners: Array<(reason: CloseReason) => void> = [];
 
   constructor(
@@ -60,21 +82,29 @@ export class Watcher {
   }
 
   /** Writes an initial or replayed burst; its size does not count against the live-event bound. */
-  writeBurst(chunks: readonly Buffer[], nowMs: number): void {
+  writeBurst(events: readonly WireEvent[], nowMs: number): void {
     let total = 0;
-    for (const chunk of chunks) total += chunk.length;
+    for (const event of events) total += event.chunk.length;
     this.allowance = total;
-    for (const chunk of chunks) this.sink.write(chunk);
-    if (chunks.length > 0) this.lastWriteMs = nowMs;
+    if (events.length === 0) return;
+    this.sink.cork?.();
+    for (const event of events) this.sink.write(event);
+    this.sink.uncork?.();
+    this.lastWriteMs = nowMs;
   }
 
   /**
-   * Returns false if the watcher is (now) closed. No explicit batching: ServerResponse corks its
-   * socket until the next tick, so the events of one store batch leave in one writev per watcher.
+   * Returns false if the watcher is (now) closed. Within a `batch` the socket is corked at the first
+   * write and uncorked when the batch is flushed.
    */
-  write(chunk: Buffer, nowMs: number): boolean {
+  write(event: WireEvent, nowMs: number, batch?: WriteBatch): boolean {
     if (this.closed) return false;
-    this.sink.write(chunk);
+    if (batch !== undefined && !this.corked && this.sink.cork !== undefined) {
+      this.corked = true;
+      this.sink.cork();
+      batch.add(this);
+    }
+    this.sink.write(event);
     this.lastWriteMs = nowMs;
     const pending = this.sink.writableLength;
     if (pending <= this.allowance) this.allowance = pending;
@@ -85,10 +115,20 @@ export class Watcher {
     return true;
   }
 
+  uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    if (!this.closed) this.sink.uncork?.();
+  }
+
   /** Ends the stream. A slow watcher's socket is destroyed: its buffered bytes are dropped at once. */
   close(reason: CloseReason): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.corked) {
+      this.corked = false;
+      if (reason !== 'slow') this.sink.uncork?.();
+    }
     if (reason === 'slow') this.sink.destroy();
     else if (reason !== 'client') this.sink.end();
     for (const listener of this.closeListeners) listener(reason);
