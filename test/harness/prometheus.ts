@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { clusterPkiPaths } from '../../src/pki/cluster.js';
 import type { ClusterLayout } from '../../src/up/layout.js';
 
 export const prometheusBinary = '/usr/bin/prometheus';
@@ -25,6 +26,8 @@ export interface ScrapeJob {
   /** host:port of each target. */
   targets: string[];
   metricsPath?: string;
+  /** Scrape over https, verifying with caFile and presenting the client certificate (secure up). */
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
 export interface ActiveTarget {
@@ -73,6 +76,12 @@ export function scrapeConfig(jobs: ScrapeJob[], scrapeIntervalMs: number): strin
       scrape_configs: jobs.map((j) => ({
         job_name: j.job,
         metrics_path: j.metricsPath ?? '/metrics',
+        ...(j.tls
+          ? {
+              scheme: 'https',
+              tls_config: { ca_file: j.tls.caFile, cert_file: j.tls.certFile, key_file: j.tls.keyFile },
+            }
+          : {}),
         static_configs: [{ targets: j.targets }],
       })),
     },
@@ -202,11 +211,22 @@ export function promtoolCheckMetrics(text: string): Promise<PromtoolResult> {
 
 /** One scrape job per component of a `kubelite up` cluster, from its layout (cluster.json). */
 export function upScrapeJobs(layout: ClusterLayout): ScrapeJob[] {
+  // A secure cluster: the apiserver and kubelets serve https to the monitoring identity (system:monitoring).
+  const pki = layout.secure ? clusterPkiPaths(layout.pkiDir, []) : undefined;
+  const tls = pki && { caFile: pki.caFile, certFile: pki.monitoring.cert, keyFile: pki.monitoring.key };
   return [
-    { job: 'apiserver', targets: [`${layout.apiserverHost}:${layout.apiserverPort}`] },
+    {
+      job: 'apiserver',
+      targets: [`${layout.apiserverHost}:${layout.apiserverPort}`],
+      ...(tls ? { tls } : {}),
+    },
     { job: 'scheduler', targets: [`127.0.0.1:${layout.schedulerMetricsPort}`] },
     { job: 'controller-manager', targets: [`127.0.0.1:${layout.controllerManagerMetricsPort}`] },
-    { job: 'kubelet', targets: layout.nodes.map((n) => `${n.address}:${n.kubeletPort}`) },
+    {
+      job: 'kubelet',
+      targets: layout.nodes.map((n) => `${n.address}:${n.kubeletPort}`),
+      ...(tls ? { tls } : {}),
+    },
     { job: 'proxy', targets: layout.nodes.map((n) => `${n.address}:${n.proxyMetricsPort}`) },
   ];
 }
