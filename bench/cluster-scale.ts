@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ApiError } from '../src/api/errors.js';
 import type { Pod, ReplicationController } from '../src/api/types.js';
 import { createClient, type KubeClient } from '../src/client/index.js';
 import { type StartedComponent, startComponent } from '../test/harness/component.js';
@@ -154,7 +155,29 @@ interface TimelinePoint {
   apiserverCores: number;
 }
 
-async function runSize(nodes: number) {
+/** Calls the apiserver turned away for load (429, 503, 504) are retried after their Retry-After;
+ * `refused` counts them (an overloaded apiserver is a finding). */
+async function persist<T>(
+  call: () => Promise<T>,
+  refused: { count: number },
+  timeoutMs = 600_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      const e = err as ApiError;
+      if (!(e instanceof ApiError) || ![429, 503, 504].includes(e.httpCode) || Date.now() > deadline)
+        throw err;
+      refused.count++;
+      const after = Number((e.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1);
+      await sleep(Math.max(100, after * 1000));
+    }
+  }
+}
+
+async function runSize(nodes: number, findings: string[]) {
   const pods = nodes * config.podsPerNode;
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-cluster-scale-'));
   const components: StartedComponent[] = [];
@@ -163,7 +186,7 @@ async function runSize(nodes: number) {
   let nodeTracker: NodeTracker | undefined;
   let podTracker: PodTracker | undefined;
   let sampler: ProcSampler | undefined;
-  const findings: string[] = [];
+  const refused = { count: 0 };
   const quiet = ['--log-level', 'warn'];
   const killAll = () => {
     hosts?.kill();
@@ -235,6 +258,7 @@ async function runSize(nodes: number) {
       const point = {
         s: seconds(now - t0),
         nodesReady: nt.readyCount,
+        nodesReadyMost: mostReady,
         podsSeen: pt.pods.size,
         bound: pt.bound,
         running: pt.running,
@@ -255,11 +279,13 @@ async function runSize(nodes: number) {
     const timeoutMs = config.phaseTimeoutS * 1000;
 
     // Registration: every hollow kubelet registers its Node and heartbeats.
+    let mostReady = 0;
     const registered = await until(
       () => nt.readyCount >= nodes || hollow.progress().exited > 0,
       timeoutMs,
       tick('registration'),
-      () => nt.readyCount,
+      // Nodes may flap NotReady and back: progress is the most ever Ready at once.
+      () => (mostReady = Math.max(mostReady, nt.readyCount)),
       config.stallS * 1000,
     );
     const registrationMs = performance.now() - t0;
@@ -280,7 +306,7 @@ async function runSize(nodes: number) {
     const c = client;
     const saturationStart = performance.now();
     await inParallel(rcs, 8, async (rc) => {
-      await c.replicationControllers.create('default', rc);
+      await persist(() => c.replicationControllers.create('default', rc), refused);
     });
     const saturated = await until(
       () => pt.running >= pods,
@@ -314,7 +340,7 @@ async function runSize(nodes: number) {
         metadata: { name: `latency-${i}`, namespace: 'default', labels: { bench: 'cluster-scale-latency' } },
         spec: podSpec(),
       };
-      const made = await c.pods.create('default', pod).catch((err: unknown) => {
+      const made = await persist(() => c.pods.create('default', pod), refused).catch((err: unknown) => {
         findings.push(`latency pod create failed: ${(err as Error).message}`);
         return undefined;
       });
@@ -370,6 +396,10 @@ async function runSize(nodes: number) {
           .map(([m, n]) => `${n}× ${m}`)
           .join('; ')}`,
       );
+    if (refused.count > 0)
+      findings.push(
+        `the benchmark's own creates were refused ${refused.count} times (429/503/504) and retried`,
+      );
     if (evidence.backlog > 0 && evidence.peakAcceptQueue >= evidence.backlog)
       findings.push(
         `apiserver accept queue full: ${evidence.peakAcceptQueue} connections waiting on a listen backlog of ${evidence.backlog} (clients see connect timeouts); ${evidence.peakApiserverFds} descriptors open at most`,
@@ -383,6 +413,7 @@ async function runSize(nodes: number) {
       loadAverageAtEnd: machineInfo().loadAverage,
       hosts: hollow.count,
       nodesReady: nt.readyCount,
+      nodesReadyMost: mostReady,
       podsBound: pt.bound,
       podsRunning: Math.min(pods, pt.running),
       registrationSeconds: seconds(registrationMs),
@@ -429,11 +460,16 @@ async function runSize(nodes: number) {
 
 type SizeResult = Awaited<ReturnType<typeof runSize>>;
 
-function table(results: SizeResult[]): string {
+function table(results: (SizeResult | Failed)[]): string {
   const rows = [
     'nodes  pods     ready  running  reg s  sat s  sched pods/s  startup p99 ms  api worst p99/SLO            apiserver RSS MiB / cores  KiB/node',
   ];
   for (const r of results) {
+    if ('error' in r) {
+      rows.push(`${String(r.nodes).padEnd(6)} ${String(r.pods).padEnd(8)} failed: ${r.error}`);
+      for (const f of r.findings) rows.push(`    finding: ${f}`);
+      continue;
+    }
     const worst = r.api[0];
     rows.push(
       [
@@ -455,8 +491,25 @@ function table(results: SizeResult[]): string {
   return rows.join('\n');
 }
 
-const results: SizeResult[] = [];
-for (const nodes of config.nodes) results.push(await runSize(nodes));
+type Failed = { nodes: number; pods: number; error: string; findings: string[] };
+const results: (SizeResult | Failed)[] = [];
+let failed = false;
+for (const nodes of config.nodes) {
+  const found: string[] = [];
+  try {
+    results.push(await runSize(nodes, found));
+  } catch (err) {
+    // What the run found before it failed is still the report.
+    failed = true;
+    const error = err instanceof Error ? err.message : String(err);
+    results.push({
+      nodes,
+      pods: nodes * config.podsPerNode,
+      error,
+      findings: [...found, `run failed: ${error}`],
+    });
+  }
+}
 const findings = results.flatMap((r) => r.findings.map((f) => `${r.nodes} nodes: ${f}`));
 process.stdout.write(
   `${JSON.stringify({
@@ -478,3 +531,4 @@ process.stdout.write(
   })}\n`,
 );
 say(table(results));
+if (failed) process.exitCode = 1;
