@@ -87,13 +87,13 @@ export function createLimits(options: LimitOptions = {}, registry?: Registry): L
       throw tooMany(`Too many requests: user "${user}" already holds ${held} watches`);
     }
     watchesByUser.set(user, held + 1);
-    try {
-      await next();
-    } finally {
+    // The handler returns once the watch is registered; the watch lasts until its response closes.
+    ctx.res.once('close', () => {
       const left = (watchesByUser.get(user) ?? 1) - 1;
       if (left <= 0) watchesByUser.delete(user);
       else watchesByUser.set(user, left);
-    }
+    });
+    await next();
   }
 
   const stage: Stage = async (ctx, next) => {
