@@ -12,7 +12,7 @@
 //        [--nodes-per-host 1000] [--pods-per-rc 500] [--latency-pods 100] [--latency-rate 10]
 //        [--heartbeat-period-ms 10000] [--host-connections 128] [--phase-timeout-s 1800] [--stall-s 300]
 //        [--storage embedded|memory]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -74,6 +74,15 @@ const wrap: string[] = [];
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function cpuPressure(): number | undefined {
+  try {
+    const m = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 type Outcome = 'done' | 'timeout' | 'stalled';
 
@@ -411,6 +420,8 @@ async function runSize(nodes: number, findings: string[]) {
       podsPerNode: config.podsPerNode,
       // Other work on the machine shares its 2 cores: figures at a high load are pessimistic.
       loadAverageAtEnd: machineInfo().loadAverage,
+      /** Share of the last 60 s in which runnable tasks waited for a CPU (Linux PSI); high = contended. */
+      cpuPressureSomeAvg60: cpuPressure(),
       hosts: hollow.count,
       nodesReady: nt.readyCount,
       nodesReadyMost: mostReady,

@@ -4,7 +4,8 @@
 // series have samples rather than only headers. docs/metrics.md must list exactly what they export,
 // and examples/prometheus.yml must be a valid Prometheus config.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,16 +77,26 @@ describe('component /metrics', () => {
 });
 
 describe('examples/prometheus.yml', () => {
-  it('passes promtool check config', async () => {
-    const result = await new Promise<{ code: number; output: string }>((resolve) =>
-      execFile(
-        promtoolBinary,
-        ['check', 'config', join(root, 'examples', 'prometheus.yml')],
-        (error, stdout, stderr) =>
+  it('passes promtool check config (with the certificate files it names in place)', async () => {
+    // promtool checks that the TLS files exist: point the default data dir at stand-ins.
+    const dataDir = mkdtempSync(join(tmpdir(), 'kubelite-prom-config-'));
+    try {
+      mkdirSync(join(dataDir, 'pki'));
+      for (const f of ['ca.crt', 'monitoring.crt', 'monitoring.key'])
+        writeFileSync(join(dataDir, 'pki', f), '');
+      const example = readFileSync(join(root, 'examples', 'prometheus.yml'), 'utf8');
+      expect(example).toContain('/root/.kubelite/pki/monitoring.crt');
+      const config = join(dataDir, 'prometheus.yml');
+      writeFileSync(config, example.replaceAll('/root/.kubelite', dataDir));
+      const result = await new Promise<{ code: number; output: string }>((resolve) =>
+        execFile(promtoolBinary, ['check', 'config', config], (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
-      ),
-    );
-    expect(result.output).toContain('SUCCESS');
-    expect(result.code).toBe(0);
+        ),
+      );
+      expect(result.output).toContain('SUCCESS');
+      expect(result.code).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
