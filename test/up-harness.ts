@@ -6,13 +6,14 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { processCommandLine } from '../src/up/lock.js';
+import { defaultEntryArgs } from '../src/up/options.js';
 import { readClusterState } from '../src/up/state.js';
 import { type KubectlResult, kubectlBinary } from './harness/kubectl.js';
 
-export const repoRoot = resolve(import.meta.dirname, '..');
-const entry = join(repoRoot, 'bin', 'kubelite.mjs');
+// The CLI from the TypeScript sources through tsx (never a dist/ a developer may have built).
+const entry = defaultEntryArgs();
 
 export interface UpRun {
   readonly child: ChildProcess;
@@ -111,7 +112,17 @@ export function createUpCluster(): UpCluster {
     up(extraArgs, extraEnv = {}) {
       const child = spawn(
         process.execPath,
-        [entry, 'up', '--data-dir', dataDir, '--port', '0', '--node-name-prefix', nodePrefix, ...extraArgs],
+        [
+          ...entry,
+          'up',
+          '--data-dir',
+          dataDir,
+          '--port',
+          '0',
+          '--node-name-prefix',
+          nodePrefix,
+          ...extraArgs,
+        ],
         { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let text = '';
@@ -155,7 +166,7 @@ export function createUpCluster(): UpCluster {
       runs.push(upRun);
       return upRun;
     },
-    kubelite: (args) => run(process.execPath, [entry, ...args], env),
+    kubelite: (args) => run(process.execPath, [...entry, ...args], env),
     kubectl,
     async kubectlOk(args, options) {
       const r = await kubectl(args, options);
@@ -173,7 +184,7 @@ export function createUpCluster(): UpCluster {
         await r.exited;
       }
       // Components stop on their own once their supervisor is gone; down makes sure, and removes containers.
-      await run(process.execPath, [entry, 'down', '--data-dir', dataDir, '--purge'], env);
+      await run(process.execPath, [...entry, 'down', '--data-dir', dataDir, '--purge'], env);
       // Whatever down could not reach: processes and containers named after this cluster's unique prefix.
       for (const pid of processesNaming(nodePrefix)) {
         try {

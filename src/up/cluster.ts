@@ -216,7 +216,7 @@ async function launch(
     createComponentProcess({
       spec,
       command: process.execPath,
-      commandArgs: [options.entry],
+      commandArgs: options.entryArgs,
       logFile: join(layout.logDir, `${spec.name}.log`),
       env,
       onEvent,

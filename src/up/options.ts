@@ -1,7 +1,10 @@
 // `kubelite up` options: one typed object with defaults, checked once at start-up. The CLI
 // (src/cmd/up.ts) fills it from flags and KUBELITE_* variables; tests fill it directly.
+
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BackoffOptions } from '../client/backoff.js';
 
 export type RuntimeKind = 'docker' | 'process' | 'fake';
@@ -49,8 +52,8 @@ export interface UpOptions {
   stableRunMs?: number;
   /** Docker socket probed by runtime 'auto'. Default /var/run/docker.sock. */
   dockerSocket?: string;
-  /** The `kubelite` entry started for each component. Default bin/kubelite.mjs of this checkout. */
-  entry?: string;
+  /** Node arguments that start the `kubelite` CLI for each component (before the subcommand). Default: defaultEntryArgs(). */
+  entryArgs?: readonly string[];
   /**
    * More flags per component, appended after up's own (so they win), as `--flag=value` or
    * `flag=value` (k3s's `--kubelet-arg`): e.g. { 'controller-manager': ['node-monitor-grace-period=5s'] }.
@@ -79,7 +82,7 @@ export interface ResolvedUpOptions {
   restartBackoff: BackoffOptions;
   stableRunMs: number;
   dockerSocket: string;
-  entry: string;
+  entryArgs: string[];
   /** Normalized to `--flag=value` / `--flag`. */
   componentArgs: Record<ComponentKind, string[]>;
   insecure: boolean;
@@ -95,9 +98,18 @@ export function defaultDataDir(): string {
   return join(homedir(), '.kubelite');
 }
 
-/** The kubelite entry two folders up from this module: works from src/up (tsx) and dist/up alike. */
-export function defaultEntry(): string {
-  return resolve(import.meta.dirname, '..', '..', 'bin', 'kubelite.mjs');
+/**
+ * How the components are started: the CLI of the code that runs this module. From the TypeScript
+ * sources (tsx), src/cmd/kubelite.ts through tsx's loader; from dist/, dist/cmd/kubelite.js. So a
+ * checkout with a stale dist/ never mixes the two, whichever way `kubelite up` itself was started.
+ */
+export function defaultEntryArgs(): string[] {
+  const here = fileURLToPath(import.meta.url);
+  if (extname(here) === '.ts') {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    return ['--import', tsx, resolve(dirname(here), '..', 'cmd', 'kubelite.ts')];
+  }
+  return [resolve(dirname(here), '..', 'cmd', 'kubelite.js')];
 }
 
 const levels = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -120,7 +132,7 @@ export function resolveUpOptions(options: UpOptions = {}): ResolvedUpOptions {
     restartBackoff: { initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.2, ...options.restartBackoff },
     stableRunMs: options.stableRunMs ?? 30_000,
     dockerSocket: options.dockerSocket ?? '/var/run/docker.sock',
-    entry: options.entry ?? defaultEntry(),
+    entryArgs: [...(options.entryArgs ?? defaultEntryArgs())],
     componentArgs: Object.fromEntries(
       componentKinds.map((k) => [k, (options.componentArgs?.[k] ?? []).map(normalizeComponentArg)]),
     ) as Record<ComponentKind, string[]>,
