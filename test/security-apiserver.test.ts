@@ -1,5 +1,6 @@
 // Black-box: the apiserver over TLS with authentication and Node+RBAC authorization, driven by raw
 // HTTPS requests, our client (kubeconfig with certificates) and the real kubectl.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,6 +260,45 @@ describe('RBAC with kubectl', () => {
       ['create', 'rolebinding', 'alice-view', '--clusterrole=view', '--user=alice', '-n', 'team'],
       bob,
     );
+  });
+});
+
+describe('users as docs/security.md creates them', () => {
+  it('accepts a client certificate made with openssl from the cluster CA, and impersonation by admins', async () => {
+    const pkiDir = join(dir, 'pki');
+    const sh = (cmd: string) => execFileSync('bash', ['-c', cmd], { cwd: pkiDir, stdio: 'pipe' });
+    sh(
+      'openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout dora.key -out dora.csr -subj "/O=developers/CN=dora"',
+    );
+    sh(
+      'openssl x509 -req -in dora.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -extfile <(printf "extendedKeyUsage=clientAuth") -out dora.crt',
+    );
+    const dora = userKubeconfig('dora', {
+      cert: readFileSync(join(pkiDir, 'dora.crt'), 'utf8'),
+      key: readFileSync(join(pkiDir, 'dora.key'), 'utf8'),
+    });
+    const admin = asKubeconfig(pki.kubeconfigs.admin);
+    await kubectl.ok(['create', 'namespace', 'docs'], admin);
+    await kubectl.ok(
+      ['create', 'rolebinding', 'dora-edit', '--clusterrole=edit', '--user=dora', '-n', 'docs'],
+      admin,
+    );
+    expect(
+      (await kubectl.ok(['auth', 'can-i', 'create', 'pods', '-n', 'docs'], asKubeconfig(dora))).trim(),
+    ).toBe('yes');
+    expect(
+      (await kubectl.ok(['auth', 'can-i', 'create', 'pods', '-n', 'docs', '--as', 'dora'], admin)).trim(),
+    ).toBe('yes');
+    const asOther = await kubectl.run(
+      ['auth', 'can-i', 'create', 'pods', '-n', 'docs', '--as', 'nobody'],
+      admin,
+    );
+    expect(asOther.stdout.trim()).toBe('no');
+    const impersonating = await kubectl.run(
+      ['get', 'pods', '-n', 'docs', '--as', 'system:admin'],
+      asKubeconfig(dora),
+    );
+    expect(impersonating.stderr).toContain('User "dora" cannot impersonate resource "users" in API group ""');
   });
 });
 

@@ -20,6 +20,7 @@ import {
   forbiddenError,
 } from './attributes.js';
 import { type AuthenticationOptions, authenticationStage, createAuthenticator } from './authenticator.js';
+import { impersonationStage } from './impersonation.js';
 import { NodeAuthorizer, nodeRestriction } from './node-authorizer.js';
 import { RbacAuthorizer, type RbacSource } from './rbac/authorizer.js';
 import { reconcileBootstrapPolicy } from './rbac/bootstrap.js';
@@ -106,7 +107,7 @@ export function createSecurity(options: SecurityOptions): Security {
     enabled,
     authenticate,
     authorize: [
-      ...(enabled ? [authorizeStage] : []),
+      ...(enabled ? [impersonationStage(decide), authorizeStage] : []),
       accessReviewStage(reviewer, options.maxRequestBodyBytes),
     ],
     admission: [
