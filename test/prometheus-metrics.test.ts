@@ -31,6 +31,7 @@ const expected: Record<string, string[]> = {
     'kubelet_running_pods',
     'kubelet_node_heartbeats_total',
   ],
+  proxy: ['kubeproxy_sync_proxy_rules_duration_seconds_bucket', 'kubelite_proxy_endpoints'],
 };
 
 beforeAll(async () => {

@@ -15,9 +15,13 @@ export interface MetricsCluster {
   stop(): Promise<void>;
 }
 
+export const components = ['apiserver', 'scheduler', 'controller-manager', 'kubelet', 'proxy'];
+
 export async function startMetricsCluster(): Promise<MetricsCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-metrics-cluster-'));
   const nodeName = `metrics-${process.pid}`;
+  // A loopback node address of its own: the proxy's node ports cannot clash with other suites'.
+  const nodeAddress = `127.0.${100 + (process.pid % 150)}.${1 + (Math.floor(process.pid / 150) % 250)}`;
   const quiet = ['--log-level', 'warn'];
   const started: Record<string, StartedComponent> = {};
   const client: { close(): Promise<void> }[] = [];
@@ -55,6 +59,9 @@ export async function startMetricsCluster(): Promise<MetricsCluster> {
         nodeName,
         '--runtime',
         'fake',
+        // Fake pod IPs on loopback too, so nothing could ever route off the machine.
+        '--pod-cidr',
+        '127.78.0.0/24',
         '--port',
         '0',
         '--root-dir',
@@ -64,6 +71,19 @@ export async function startMetricsCluster(): Promise<MetricsCluster> {
         '500ms',
         ...quiet,
       ]).then(record('kubelet')),
+      startComponent([
+        'proxy',
+        '--server',
+        server,
+        '--node-name',
+        nodeName,
+        '--node-address',
+        nodeAddress,
+        '--bind-cluster-ips=false',
+        '--metrics-port',
+        '0',
+        ...quiet,
+      ]).then(record('proxy')),
     ]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -72,13 +92,21 @@ export async function startMetricsCluster(): Promise<MetricsCluster> {
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'metrics-probe', namespace: 'default' },
+      metadata: { name: 'metrics-probe', namespace: 'default', labels: { app: 'metrics-probe' } },
       spec: {
         containers: [{ name: 'main', image: 'busybox' }],
         nodeSelector: { 'kubernetes.io/hostname': nodeName },
       },
     };
     await api.pods.create('default', pod);
+    // A service over the pod: endpoints for the proxy to program (per-service series, network
+    // programming latency).
+    await api.services.create('default', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'metrics-probe', namespace: 'default' },
+      spec: { type: 'NodePort', selector: { app: 'metrics-probe' }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
     const deadline = Date.now() + 60_000;
     for (;;) {
       const current = await api.pods.get('default', 'metrics-probe');
@@ -92,7 +120,8 @@ export async function startMetricsCluster(): Promise<MetricsCluster> {
     throw err;
   }
   return {
-    urls: Object.fromEntries(Object.entries(started).map(([name, c]) => [name, c.url])),
+    // In a fixed order (the order of docs/metrics.md), whatever order they came up in.
+    urls: Object.fromEntries(components.map((name) => [name, started[name]!.url])),
     stop,
   };
 }
