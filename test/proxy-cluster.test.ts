@@ -4,20 +4,29 @@
 // through the status subresource, as a kubelet would. Traffic goes to clusterIP:port and to
 // nodeAddress:nodePort. Each run takes its own loopback ranges and node port window, so suites and
 // clusters running beside it never meet its addresses.
-import { randomInt } from 'node:crypto';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomInt, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod, Service } from '../src/api/types.js';
 import { createClient, type KubeClient } from '../src/client/index.js';
 import { createControllerManager } from '../src/controller/manager.js';
 import { makePod, makeService } from '../src/controller/testing/objects.js';
+import { createKubelet, type Kubelet } from '../src/kubelet/index.js';
+import { createRuntime } from '../src/kubelet/runtime/index.js';
+import type { Runtime } from '../src/kubelet/runtime/types.js';
 import { createRegistry } from '../src/metrics/registry.js';
 import { lastChangeTriggerTimeAnnotation } from '../src/proxy/config.js';
 import { createProxyServer, type ProxyServer, type ProxyServerOptions } from '../src/proxy/proxy-server.js';
 import { rfc3339 } from '../src/util/clock.js';
 import { type StartedApiServer, startApiServer } from './harness/apiserver.js';
+import { startComponent } from './harness/component.js';
 
-const second = randomInt(200, 240);
+const second = randomInt(200, 236);
 const third = randomInt(0, 250);
 /** Pod IPs 127.<second>.<third>.N, service cluster IPs 127.<second+10>.<third>.0/24, nodes 127.<second+20>.<third>.N. */
 const podIp = (n: number) => `127.${second}.${third}.${n}`;
@@ -130,18 +139,29 @@ afterEach(async () => {
   for (const remove of created.splice(0).reverse()) await remove().catch(() => {});
 });
 
+/** Starts a proxy and waits until it is ready; a proxy that is not ready in time fails with its warnings. */
 async function startProxy(options: Partial<ProxyServerOptions> = {}): Promise<ProxyServer> {
+  const warnings: string[] = [];
   const proxy = createProxyServer({
     client,
     nodeName: 'node-1',
     nodeAddress: nodeAddress(1),
     metricsPort: 0,
     registry: createRegistry({ component: 'proxy' }),
+    logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line.trim()) }),
     ...options,
   });
   proxies.push(proxy);
   void proxy.run(new AbortController().signal);
-  await proxy.ready();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`proxy not ready in 15 s:\n${warnings.join('\n')}`)), 15_000);
+  });
+  try {
+    await Promise.race([proxy.ready(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
   return proxy;
 }
 
@@ -360,4 +380,267 @@ describe('kubelite proxy in a live cluster', () => {
     const bound = second.proxier!.addresses('default/shared:http').map((a) => `${a.address}:${a.port}`);
     expect(bound.sort()).toEqual([`${nodeAddress(2)}:${nodePort}`, `${nodeAddress(3)}:${nodePort}`]);
   });
+
+  it('answers health while it waits for a node port address to appear, then serves it', async () => {
+    const { nodePort } = addressOf(await addService('late'));
+    await addPod('late', 2, true);
+    let bridgeUp = false;
+    const proxy = createProxyServer({
+      client,
+      nodeName: 'node-late',
+      nodeAddress: nodeAddress(8),
+      nodePortAddresses: ['test-bridge0'],
+      metricsPort: 0,
+      resolveAddresses: { interfaceAddresses: async () => (bridgeUp ? [nodeAddress(9)] : undefined) },
+    });
+    proxies.push(proxy);
+    void proxy.run(new AbortController().signal);
+    const url = await until(
+      async () => proxy.metricsUrl,
+      (u) => u !== undefined,
+      'the status port',
+    );
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    expect(proxy.isReady()).toBe(false);
+    bridgeUp = true;
+    await proxy.ready();
+    expect(proxy.nodePortAddresses).toEqual([nodeAddress(8), nodeAddress(9)]);
+    expect(await ask(nodeAddress(9), nodePort)).toBe('b');
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+    const bad = createProxyServer({ client, nodeName: 'bad', nodeAddress: 'eth0', metricsPort: 0 });
+    await expect(bad.run(new AbortController().signal)).rejects.toThrow(/IPv4 address is needed/);
+    await expect(bad.ready()).rejects.toThrow(/IPv4 address is needed/);
+  });
+
+  it('runs as `kubelite proxy` with flags and KUBELITE_ variables, and stops cleanly on SIGTERM', async () => {
+    const { ip, nodePort } = addressOf(await addService('cli'));
+    await addPod('cli', 1, true);
+    const proxy = await startComponent(
+      ['proxy', '--server', api.url, '--node-name', 'cli-node', '--metrics-port', '0', '--log-level', 'warn'],
+      { env: { KUBELITE_NODE_ADDRESS: nodeAddress(4), KUBELITE_ENGINE: 'js' } },
+    );
+    created.push(() => proxy.stop());
+    expect(proxy.output()).toMatch(
+      new RegExp(
+        `^kubelite proxy cli-node listening \\(metrics on ${proxy.url.replaceAll('.', '\\.')}\\)$`,
+        'm',
+      ),
+    );
+    expect(proxy.url).toMatch(new RegExp(`^http://${nodeAddress(4).replaceAll('.', '\\.')}:`));
+    expect(await ask(ip, servicePort)).toBe('a'); // ready was printed after the first sync
+    expect(await ask(nodeAddress(4), nodePort)).toBe('a');
+
+    const exited = new Promise<number | null>((r) => proxy.child.once('exit', (code) => r(code)));
+    proxy.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await ask(ip, servicePort)).toBe('error:ECONNREFUSED');
+  });
+
+  it('refuses unknown modes and engines', async () => {
+    for (const args of [['--proxy-mode', 'udp'], ['--engine', 'fast'], ['--bind-cluster-ips=maybe']]) {
+      await expect(
+        startComponent(['proxy', '--server', api.url, '--metrics-port', '0', ...args], { timeoutMs: 20_000 }),
+      ).rejects.toThrow(/exited \(1\) before serving[\s\S]*(--proxy-mode|--engine|--bind-cluster-ips)/);
+    }
+  });
+});
+
+// Kernel mode: the proxy programs nftables inside a network namespace this suite creates (never the
+// host's ruleset); backends and clients run in that namespace, the apiserver and the proxy here.
+describe('kubelite proxy in kernel mode (nftables in a test network namespace)', () => {
+  const netns = `kubelite-pxc-${process.pid}`;
+  const inNetns = ['ip', 'netns', 'exec', netns];
+  const children: ChildProcess[] = [];
+
+  const backendSource = `
+const [name, ip, port] = process.argv.slice(1);
+require('node:net').createServer((s) => { s.on('error', () => {}); s.end(name + '\\n'); })
+  .listen(Number(port), ip, () => process.stdout.write('ready\\n'));`;
+  const clientSource = `
+const net = require('node:net');
+const [host, port, n] = process.argv.slice(1);
+(async () => {
+  const names = [];
+  for (let i = 0; i < Number(n); i++) names.push(await new Promise((resolve) => {
+    const s = net.connect({ host, port: Number(port) });
+    let d = '';
+    s.on('data', (c) => (d += c));
+    s.on('end', () => resolve(d.trim()));
+    s.on('error', (e) => resolve('error:' + e.code));
+  }));
+  process.stdout.write(JSON.stringify(names));
+})();`;
+  const namesFromNetns = (host: string, port: number, n: number): string[] =>
+    JSON.parse(
+      execFileSync(
+        inNetns[0]!,
+        [...inNetns.slice(1), process.execPath, '-e', clientSource, host, `${port}`, `${n}`],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    ) as string[];
+  const tables = () =>
+    execFileSync(inNetns[0]!, [...inNetns.slice(1), 'nft', 'list', 'tables'], { encoding: 'utf8' });
+
+  beforeAll(async () => {
+    execFileSync('ip', ['netns', 'add', netns]);
+    execFileSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    for (const [i, name] of ['k1', 'k2', 'k3'].entries()) {
+      const child = spawn(
+        inNetns[0]!,
+        [...inNetns.slice(1), process.execPath, '-e', backendSource, name, podIp(i + 1), `${backendPort}`],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.once('data', () => resolve());
+        child.once('exit', (code) => reject(new Error(`backend ${name} exited (${code})`)));
+      });
+    }
+  });
+
+  afterAll(() => {
+    for (const child of children)
+      if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+    try {
+      execFileSync('ip', ['netns', 'del', netns]);
+    } catch {
+      // never created
+    }
+  });
+
+  it('routes cluster IPs and node ports through DNAT rules, follows readiness, removes its table on stop', async () => {
+    const { ip, nodePort } = addressOf(await addService('kern'));
+    const pods = [await addPod('kern', 1, true), await addPod('kern', 2, true)];
+    const proxy = await startProxy({
+      nodeName: 'kernel-node',
+      nodeAddress: nodeAddress(6),
+      mode: 'kernel',
+      kernel: { command: [...inNetns, 'nft'] },
+    });
+    expect(tables()).toContain('table ip kubelite-kernel-node');
+    expect(proxy.proxier!.modeOf('default/kern:http')).toBe('kernel');
+    expect(proxy.proxier!.addresses('default/kern:http')).toEqual([]); // nothing bound in userspace
+    expect(tally(namesFromNetns(ip, servicePort, 6))).toEqual({ k1: 3, k2: 3 });
+    expect(tally(namesFromNetns(nodeAddress(6), nodePort, 4))).toEqual({ k1: 2, k2: 2 });
+
+    pods.push(await addPod('kern', 3, true));
+    await setReady(pods[0]!, false, podIp(1));
+    await until(
+      async () => namesFromNetns(ip, servicePort, 4).sort().join(),
+      (r) => r === 'k2,k2,k3,k3',
+      'k1 out, k3 in',
+    );
+
+    await proxy.close();
+    expect(tables()).not.toContain('kubelite-kernel-node');
+    expect(namesFromNetns(ip, servicePort, 1)).toEqual(['error:ECONNREFUSED']);
+  });
+});
+
+// A Docker pod reaches a service through the {SVC}_SERVICE_HOST/_PORT variables its kubelet sets:
+// the bridge gateway (where the proxy serves node ports, given as the interface kubelite0) and the
+// service's node port. Images from scripts/build-images.sh; containers labelled with this run's id.
+describe('kubelite proxy for Docker pods', () => {
+  const runId = `proxy-${randomUUID().slice(0, 8)}`;
+  const nodeName = `proxy-docker-${runId}`;
+  const rootDir = join(tmpdir(), `kubelite-${runId}`);
+  const stop = new AbortController();
+  let runtime: Runtime;
+  let kubelet: Kubelet;
+  let kubeletDone: Promise<void> | undefined;
+
+  beforeAll(async () => {
+    runtime = await createRuntime({ kind: 'docker', nodeName });
+    kubelet = createKubelet({ client, nodeName, runtime, port: 0, heartbeatPeriodMs: 1000, rootDir });
+    kubeletDone = kubelet.run(stop.signal);
+    await kubelet.started();
+  });
+
+  afterAll(async () => {
+    stop.abort();
+    await kubeletDone?.catch(() => {});
+    if (runtime) {
+      const label = { 'kubelite.test': runId };
+      for (const c of await runtime.listContainers({ labels: label })) await runtime.removeContainer(c.id);
+      for (const p of await runtime.listPodSandboxes({ labels: label })) await runtime.removePodSandbox(p.id);
+      await runtime.close();
+    }
+    await client.nodes.delete(nodeName).catch(() => {});
+    rmSync(rootDir, { recursive: true, force: true });
+  });
+
+  function dockerPod(name: string, container: Pod['spec']['containers'][number]): Pod {
+    return {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default', labels: { 'kubelite.test': runId, app: name } },
+      spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [container] },
+    };
+  }
+
+  async function runPod(pod: Pod): Promise<Pod> {
+    await client.pods.create('default', pod);
+    created.push(() => client.pods.delete('default', pod.metadata.name!, { gracePeriodSeconds: 0 }));
+    return until(
+      () => client.pods.get('default', pod.metadata.name!),
+      (p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      `pod ${pod.metadata.name} Ready`,
+      60_000,
+    );
+  }
+
+  it('reaches a service through its SERVICE_HOST/_PORT variables: bridge gateway and node port', async () => {
+    const service = await addService('dweb');
+    const { nodePort } = addressOf(service);
+    const proxy = await startProxy({
+      nodeName,
+      nodeAddress: nodeAddress(7),
+      nodePortAddresses: ['kubelite0'],
+    });
+    const gateway = proxy.nodePortAddresses.find((a) => a !== nodeAddress(7));
+    expect(gateway).toBe((await runtime.podNetwork()).gatewayIp);
+
+    const web = await runPod(
+      dockerPod('dweb', {
+        name: 'httpd',
+        image: 'kubelite/httpd:latest',
+        imagePullPolicy: 'IfNotPresent',
+        ports: [{ name: 'web', containerPort: 80, protocol: 'TCP' }],
+      }),
+    );
+    await until(
+      async () =>
+        proxy
+          .proxier!.ports()
+          .find((p) => p.key === 'default/dweb:http')
+          ?.endpoints.map((e) => e.ip),
+      (ips) => ips?.join() === web.status?.podIP,
+      'the web pod as the endpoint',
+    );
+
+    const script =
+      'for i in $(seq 1 100); do ' +
+      'timeout 2 wget -q -O - "http://$DWEB_SERVICE_HOST:$DWEB_SERVICE_PORT/cgi-bin/host" && break; sleep 0.2; done; ' +
+      'echo "via $DWEB_SERVICE_HOST:$DWEB_SERVICE_PORT"; sleep 3600';
+    await runPod(
+      dockerPod('dclient', {
+        name: 'main',
+        image: 'kubelite/busybox:latest',
+        imagePullPolicy: 'IfNotPresent',
+        command: ['sh', '-c', script],
+      }),
+    );
+    const log = await until(
+      async () => (await client.podLogs('default', 'dclient')).text(),
+      (text) => text.includes('via '),
+      'the client pod logs',
+      30_000,
+    );
+    expect(log).toContain(`via ${gateway}:${nodePort}\n`);
+    expect(log.split('\n')[0]).toBe('dweb'); // the web pod's host name: it answered through the proxy
+  }, 120_000);
 });

@@ -7,6 +7,7 @@
 //
 //   const proxy = createProxyServer({ client, nodeName: 'node-1', nodeAddress: '127.0.1.1' });
 //   const done = proxy.run(signal); await proxy.ready(); … abort; await done;
+import { isIPv4 } from 'node:net';
 import type { Endpoints, Service } from '../api/types.js';
 import { createInformerFactory, type SharedInformerFactory } from '../client/informer-factory.js';
 import type { KubeClient } from '../client/rest.js';
@@ -145,6 +146,17 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   }
 
   async function start(signal: AbortSignal): Promise<Proxier> {
+    if (options.nodeAddress !== undefined && !isIPv4(options.nodeAddress)) {
+      throw new Error(`node address "${options.nodeAddress}": an IPv4 address is needed`);
+    }
+    // First, so that health is answered (and the process kept alive) while addresses are awaited.
+    status = await startStatusServer({
+      registry,
+      ready: () => ready,
+      notReadyMessage: 'service rules not synced yet',
+      host: options.metricsHost ?? options.nodeAddress ?? '127.0.0.1',
+      port: options.metricsPort ?? 10249,
+    });
     nodePortAddresses = await resolveNodePortAddresses(
       [...(options.nodeAddress ? [options.nodeAddress] : []), ...(options.nodePortAddresses ?? [])],
       {
@@ -152,7 +164,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
         signal,
         clock,
         timeoutMs: options.nodePortAddressWaitMs,
-        onWaiting: (missing) => logger.info({ missing }, 'waiting for node port addresses to appear'),
+        onWaiting: (missing) => logger.warn({ missing }, 'waiting for node port addresses to appear'),
       },
     );
     const bindClusterIPs = options.bindClusterIPs ?? true;
@@ -182,13 +194,6 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       retryPeriodMs: 0,
     });
     proxier = p;
-    status = await startStatusServer({
-      registry,
-      ready: () => ready,
-      notReadyMessage: 'service rules not synced yet',
-      host: options.metricsHost ?? options.nodeAddress ?? '127.0.0.1',
-      port: options.metricsPort ?? 10249,
-    });
     return p;
   }
 
