@@ -8,8 +8,8 @@ import { apiVersionOf, storageKey, storagePrefix } from '../../api/resources.js'
 import type { KubeObject } from '../../api/types.js';
 import { parseListQuery, parseResourceVersion } from '../http/query.js';
 import { writeJson, writeJsonText } from '../http/respond.js';
-import { decodeObject } from '../registry/codec.js';
-import { isStorageError } from '../storage/types.js';
+import { decodeWithBytes } from '../registry/codec.js';
+import { isStorageError, type KeyValue } from '../storage/types.js';
 import { toTable } from '../table.js';
 import { CachedObject } from '../watchcache/cached-object.js';
 import { matchesFilter, type ObjectFilter } from '../watchcache/filter.js';
@@ -21,14 +21,12 @@ export async function handleGet(ctx: RequestContext): Promise<void> {
   let object: CachedObject | undefined;
   const key = storageKey(info.resource, info.namespace, info.name);
   if (rv === undefined) {
+    // A consistent read from storage; the cache's copy, already encoded, when it is that revision.
     const kv = await core.storage.get(key);
-    if (kv)
-      object = CachedObject.fromObject(
-        info.resource.name,
-        key,
-        decodeObject(kv.value, kv.modRevision),
-        kv.modRevision,
-      );
+    if (kv) {
+      const cached = core.watchCache.cache(info.resource.name).objects.get(key);
+      object = cached?.revision === kv.modRevision ? cached : fromStorage(info.resource.name, kv);
+    }
   } else {
     const wanted = parseResourceVersion(rv);
     if (wanted > 0) await core.watchCache.waitForRevision(wanted);
@@ -90,12 +88,7 @@ async function listFromStorage(
     );
     const objects: CachedObject[] = [];
     for (const kv of result.items) {
-      const object = CachedObject.fromObject(
-        resource.name,
-        kv.key,
-        decodeObject(kv.value, kv.modRevision),
-        kv.modRevision,
-      );
+      const object = fromStorage(resource.name, kv);
       if (matchesFilter(filter, object)) objects.push(object);
     }
     return { objects, revision: result.revision };
@@ -141,11 +134,30 @@ function respondObjects(
     return;
   }
   if (!asList) {
-    writeJsonText(res, 200, objects[0]!.json);
+    writeJsonText(res, 200, objects[0]!.bytes);
     return;
   }
   const head = `{"kind":"${resource.listKind}","apiVersion":"${apiVersionOf(resource)}","metadata":{"resourceVersion":"${revision}"},"items":[`;
-  writeJsonText(res, 200, head + objects.map((o) => o.json).join(',') + ']}');
+  writeJsonText(res, 200, joinJson(head, objects, ']}'));
+}
+
+function fromStorage(resource: string, kv: KeyValue): CachedObject {
+  const { object, bytes } = decodeWithBytes(kv.value, kv.modRevision);
+  return new CachedObject(resource, kv.key, object, bytes, kv.modRevision);
+}
+
+/** `head` + the objects' JSON, comma-separated, + `tail`, copied into one buffer (no big string). */
+function joinJson(head: string, objects: readonly CachedObject[], tail: string): Buffer {
+  let length = head.length + tail.length + Math.max(0, objects.length - 1);
+  for (const o of objects) length += o.bytes.length;
+  const out = Buffer.allocUnsafe(length);
+  let at = out.write(head, 0, 'latin1');
+  for (let i = 0; i < objects.length; i++) {
+    if (i > 0) out[at++] = 0x2c; // ','
+    at += objects[i]!.bytes.copy(out, at);
+  }
+  out.write(tail, at, 'latin1');
+  return out;
 }
 
 export function partialMetadata(object: KubeObject): KubeObject {

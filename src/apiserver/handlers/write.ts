@@ -9,6 +9,7 @@ import type { DeleteOptions, KubeObject } from '../../api/types.js';
 import { decodeBody, readBody, unsupportedMediaType } from '../http/body.js';
 import { optionalInt, parseListQuery, parseWriteQuery } from '../http/query.js';
 import { addWarning, writeJson, writeJsonText } from '../http/respond.js';
+import { apiBytesOf } from '../registry/codec.js';
 import { checkDeleteOptions, deleteObject } from '../registry/deletion.js';
 import type { Target, WriteResult } from '../registry/rest.js';
 import type { RequestContext } from './context.js';
@@ -21,7 +22,7 @@ export async function readRequestBody(ctx: RequestContext): Promise<unknown> {
 
 function respondWrite(ctx: RequestContext, result: WriteResult, code: number): void {
   for (const warning of result.warnings) addWarning(ctx.res, warning);
-  writeJson(ctx.res, code, result.object);
+  writeJsonText(ctx.res, code, apiBytesOf(result.object));
 }
 
 export async function handleCreate(ctx: RequestContext): Promise<void> {

@@ -5,7 +5,7 @@ import { alreadyExists, conflict, notFound, staleObjectMessage } from '../../api
 import { type ResourceInfo, storageKey } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import type { KeyValue, Storage } from '../storage/types.js';
-import { decodeObject, encodeObject, sameBytes } from './codec.js';
+import { decodeObject, encodeObject, rememberApiBytes, sameBytes } from './codec.js';
 
 /** A transform that returns the new object, or `undefined` to leave the stored object unchanged. */
 export type UpdateFn = (current: KubeObject) => KubeObject | undefined | Promise<KubeObject | undefined>;
@@ -44,12 +44,11 @@ export class ObjectStore {
   /** Create-if-absent; returns the stored object with its resourceVersion, or undefined if the name is taken. */
   async create(obj: KubeObject): Promise<KubeObject | undefined> {
     const meta = obj.metadata;
-    const result = await this.storage.create(
-      this.key(meta.namespace ?? '', meta.name ?? ''),
-      encodeObject(obj),
-    );
+    const bytes = encodeObject(obj);
+    const result = await this.storage.create(this.key(meta.namespace ?? '', meta.name ?? ''), bytes);
     if (!result.ok) return undefined;
     meta.resourceVersion = String(result.revision);
+    rememberApiBytes(obj, bytes, result.revision);
     return obj;
   }
 
@@ -81,6 +80,7 @@ export class ObjectStore {
       const result = await this.storage.update(key, bytes, kv.modRevision);
       if (result.ok) {
         next.metadata.resourceVersion = String(result.revision);
+        rememberApiBytes(next, bytes, result.revision);
         return { object: next, changed: true };
       }
       if (result.reason === 'notFound') throw notFound(this.resource.name, name);
@@ -93,9 +93,11 @@ export class ObjectStore {
   async updateAt(obj: KubeObject, expectedRv: string): Promise<KubeObject | undefined> {
     const meta = obj.metadata;
     const key = this.key(meta.namespace ?? '', meta.name ?? '');
-    const result = await this.storage.update(key, encodeObject(obj), Number(expectedRv));
+    const bytes = encodeObject(obj);
+    const result = await this.storage.update(key, bytes, Number(expectedRv));
     if (!result.ok) return undefined;
     meta.resourceVersion = String(result.revision);
+    rememberApiBytes(obj, bytes, result.revision);
     return obj;
   }
 

@@ -10,13 +10,13 @@ export class CachedObject {
     readonly resource: string,
     readonly key: string,
     readonly object: KubeObject,
-    /** JSON of `object`, resourceVersion included. */
-    readonly json: string,
+    /** The JSON of `object`, resourceVersion included, encoded once: GETs, lists and events copy it. */
+    readonly bytes: Buffer,
     readonly revision: number,
   ) {}
 
   static fromObject(resource: string, key: string, object: KubeObject, revision: number): CachedObject {
-    return new CachedObject(resource, key, object, JSON.stringify(object), revision);
+    return new CachedObject(resource, key, object, Buffer.from(JSON.stringify(object)), revision);
   }
 
   get namespace(): string {
@@ -44,6 +44,6 @@ export class CachedObject {
       ...this.object,
       metadata: { ...this.object.metadata, resourceVersion: String(revision) },
     };
-    return new CachedObject(this.resource, this.key, object, JSON.stringify(object), revision);
+    return new CachedObject(this.resource, this.key, object, Buffer.from(JSON.stringify(object)), revision);
   }
 }

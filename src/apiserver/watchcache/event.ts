@@ -10,10 +10,10 @@ export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface WatchFormat {
   /** Distinguishes memoized serializations ("json", "table:Metadata", …). */
   readonly key: string;
-  encode(object: CachedObject): string;
+  encode(object: CachedObject): string | Buffer;
 }
 
-export const jsonFormat: WatchFormat = { key: 'json', encode: (o) => o.json };
+export const jsonFormat: WatchFormat = { key: 'json', encode: (o) => o.bytes };
 
 /**
  * One watch event on the wire: `line` is the JSON line; `chunk` is the same bytes framed as an
@@ -24,20 +24,24 @@ export class WireEvent {
   readonly chunk: Buffer;
   readonly line: Buffer;
 
-  constructor(text: string) {
-    const length = Buffer.byteLength(text);
+  /** The event `prefix + body + suffix` (one JSON line), framed. */
+  constructor(prefix: string, body: string | Buffer = '', suffix = '') {
+    const bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    const length = Buffer.byteLength(prefix) + bodyLength + Buffer.byteLength(suffix);
     const head = `${length.toString(16)}\r\n`;
     const chunk = Buffer.allocUnsafe(head.length + length + 2);
-    chunk.write(head, 0, 'latin1');
-    chunk.write(text, head.length, 'utf8');
-    chunk.write('\r\n', head.length + length, 'latin1');
+    let at = chunk.write(head, 0, 'latin1');
+    at += chunk.write(prefix, at, 'utf8');
+    at += typeof body === 'string' ? chunk.write(body, at, 'utf8') : body.copy(chunk, at);
+    at += chunk.write(suffix, at, 'utf8');
+    chunk.write('\r\n', at, 'latin1');
     this.chunk = chunk;
     this.line = chunk.subarray(head.length, head.length + length);
   }
 }
 
-export function eventBytes(type: WatchEventType, objectJson: string): WireEvent {
-  return new WireEvent(`{"type":"${type}","object":${objectJson}}\n`);
+export function eventBytes(type: WatchEventType, object: string | Buffer): WireEvent {
+  return new WireEvent(`{"type":"${type}","object":`, object, '}\n');
 }
 
 export class CacheEvent {

@@ -4,7 +4,7 @@
 // a consistent cut: its initial state or replay, then every later event, nothing twice.
 import type { ResourceInfo } from '../../api/resources.js';
 import type { ApiServerMetrics } from '../metrics.js';
-import { decodeObject } from '../registry/codec.js';
+import { decodeWithBytes } from '../registry/codec.js';
 import type { StorageEvent } from '../storage/types.js';
 import { CachedObject } from './cached-object.js';
 import { CacheEvent, type ChangeType, eventBytes, type WireEvent } from './event.js';
@@ -161,7 +161,8 @@ export class ResourceCache {
 
   private decode(key: string, value: Uint8Array, revision: number): CachedObject | undefined {
     try {
-      return CachedObject.fromObject(this.resource.name, key, decodeObject(value, revision), revision);
+      const { object, bytes } = decodeWithBytes(value, revision);
+      return new CachedObject(this.resource.name, key, object, bytes, revision);
     } catch (e) {
       this.deps.onDecodeError(key, e);
       return undefined;
