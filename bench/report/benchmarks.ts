@@ -45,8 +45,9 @@ export const knownBenchmarks: BenchmarkInfo[] = [
   {
     name: 'proxy',
     about: 'kubelite tcp/http/kernel vs HAProxy tcp/http and direct; network programming latency (issue 6)',
-    // Two of the four scenarios keep every target and path in the check at half the time.
-    quickArgs: ['--quick', '--only', 'keepalive-64,conn-per-request'],
+    // Two of the four scenarios (and network programming) keep every target and path in the check
+    // at half the time.
+    quickArgs: ['--quick', '--only', 'keepalive-64,conn-per-request,netprog'],
     fields: ['config', 'results', 'ratios'],
   },
   {
