@@ -79,23 +79,7 @@ export async function startCluster(): Promise<Cluster> {
       running.push({ stop, done });
       await eventually(() => controllers.every((c) => c.hasSynced())).toBe(true);
     },
-    async setPodStatus(pod, ready, ip = '10.1.0.1') {
-      const now = rfc3339(Date.now());
-      return client.pods.patch(
-        pod.metadata.namespace!,
-        pod.metadata.name!,
-        'strategic',
-        {
-          status: {
-            phase: 'Running',
-            podIP: ip,
-            podIPs: [{ ip }],
-            conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
-          },
-        },
-        { subresource: 'status' },
-      );
-    },
+    setPodStatus: (pod, ready, ip = '10.1.0.1') => setPodStatus(client, pod, ready, ip),
     async addNode(name, periodMs = 200) {
       const node = await client.nodes.create(makeNode(name));
       heartbeats.set(
@@ -117,6 +101,25 @@ export async function startCluster(): Promise<Cluster> {
       await api.stop();
     },
   };
+}
+
+/** Marks a pod Running with `ip` and the given readiness through the status subresource, as its kubelet would. */
+export function setPodStatus(client: KubeClient, pod: Pod, ready: boolean, ip: string): Promise<Pod> {
+  const now = rfc3339(Date.now());
+  return client.pods.patch(
+    pod.metadata.namespace!,
+    pod.metadata.name!,
+    'strategic',
+    {
+      status: {
+        phase: 'Running',
+        podIP: ip,
+        podIPs: [{ ip }],
+        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
+      },
+    },
+    { subresource: 'status' },
+  );
 }
 
 /** A client whose pod watch events arrive `delayMs` late (a slow watch), all else unchanged. */

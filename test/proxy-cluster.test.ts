@@ -22,7 +22,7 @@ import type { Runtime } from '../src/kubelet/runtime/types.js';
 import { createRegistry } from '../src/metrics/registry.js';
 import { lastChangeTriggerTimeAnnotation } from '../src/proxy/config.js';
 import { createProxyServer, type ProxyServer, type ProxyServerOptions } from '../src/proxy/proxy-server.js';
-import { rfc3339 } from '../src/util/clock.js';
+import { setPodStatus } from './controller-fixtures.js';
 import { type StartedApiServer, startApiServer } from './harness/apiserver.js';
 import { startComponent } from './harness/component.js';
 
@@ -177,20 +177,18 @@ async function addPod(app: string, n: number, ready: boolean): Promise<Pod> {
 }
 
 function setReady(pod: Pod, ready: boolean, ip: string): Promise<Pod> {
-  const now = rfc3339(Date.now());
-  return client.pods.patch(
-    'default',
-    pod.metadata.name!,
-    'strategic',
-    {
-      status: {
-        phase: 'Running',
-        podIP: ip,
-        podIPs: [{ ip }],
-        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
-      },
+  return setPodStatus(client, pod, ready, ip);
+}
+
+/** Waits until the endpoints controller has published `count` ready addresses for the service. */
+async function endpointsReady(service: string, count: number): Promise<void> {
+  await until(
+    async () => {
+      const e = await client.endpoints.get('default', service).catch(() => undefined);
+      return (e?.subsets ?? []).flatMap((s) => s.addresses ?? []).length;
     },
-    { subresource: 'status' },
+    (n) => n === count,
+    `${count} ready endpoints of ${service}`,
   );
 }
 
@@ -291,6 +289,7 @@ describe('kubelite proxy in a live cluster', () => {
     const gone = addressOf(await addService('gone'));
     await addPod('keep', 4, true);
     await addPod('gone', 5, true);
+    await endpointsReady('keep', 1);
     await startProxy();
 
     // A served port without endpoints: the connection is reset, no byte comes back.
@@ -319,6 +318,8 @@ describe('kubelite proxy in a live cluster', () => {
     const two = addressOf(await addService('two'));
     await addPod('one', 1, true);
     await addPod('two', 2, true);
+    await endpointsReady('one', 1);
+    await endpointsReady('two', 1);
     const first = await startProxy();
     await until(
       () => ask(two.ip, servicePort),
@@ -362,6 +363,7 @@ describe('kubelite proxy in a live cluster', () => {
     const service = await addService('shared');
     const { ip, nodePort } = addressOf(service);
     await addPod('shared', 3, true);
+    await endpointsReady('shared', 1);
     await startProxy();
     const second = await startProxy({
       nodeName: 'node-2',
@@ -384,6 +386,7 @@ describe('kubelite proxy in a live cluster', () => {
   it('answers health while it waits for a node port address to appear, then serves it', async () => {
     const { nodePort } = addressOf(await addService('late'));
     await addPod('late', 2, true);
+    await endpointsReady('late', 1);
     let bridgeUp = false;
     const proxy = createProxyServer({
       client,
@@ -417,6 +420,7 @@ describe('kubelite proxy in a live cluster', () => {
   it('runs as `kubelite proxy` with flags and KUBELITE_ variables, and stops cleanly on SIGTERM', async () => {
     const { ip, nodePort } = addressOf(await addService('cli'));
     await addPod('cli', 1, true);
+    await endpointsReady('cli', 1);
     const proxy = await startComponent(
       ['proxy', '--server', api.url, '--node-name', 'cli-node', '--metrics-port', '0', '--log-level', 'warn'],
       { env: { KUBELITE_NODE_ADDRESS: nodeAddress(4), KUBELITE_ENGINE: 'js' } },
@@ -515,6 +519,7 @@ const [host, port, n] = process.argv.slice(1);
   it('routes cluster IPs and node ports through DNAT rules, follows readiness, removes its table on stop', async () => {
     const { ip, nodePort } = addressOf(await addService('kern'));
     const pods = [await addPod('kern', 1, true), await addPod('kern', 2, true)];
+    await endpointsReady('kern', 2);
     const proxy = await startProxy({
       nodeName: 'kernel-node',
       nodeAddress: nodeAddress(6),
