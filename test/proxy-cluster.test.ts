@@ -4,7 +4,6 @@
 // through the status subresource, as a kubelet would. Traffic goes to clusterIP:port and to
 // nodeAddress:nodePort. Each run takes its own loopback ranges and node port window, so suites and
 // clusters running beside it never meet its addresses.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -25,6 +24,7 @@ import { createProxyServer, type ProxyServer, type ProxyServerOptions } from '..
 import { setPodStatus } from './controller-fixtures.js';
 import { type StartedApiServer, startApiServer } from './harness/apiserver.js';
 import { startComponent } from './harness/component.js';
+import { createTestNetns, type TestNetns } from './harness/netns.js';
 
 const second = randomInt(200, 236);
 const third = randomInt(0, 250);
@@ -454,67 +454,17 @@ describe('kubelite proxy in a live cluster', () => {
 // Kernel mode: the proxy programs nftables inside a network namespace this suite creates (never the
 // host's ruleset); backends and clients run in that namespace, the apiserver and the proxy here.
 describe('kubelite proxy in kernel mode (nftables in a test network namespace)', () => {
-  const netns = `kubelite-pxc-${process.pid}`;
-  const inNetns = ['ip', 'netns', 'exec', netns];
-  const children: ChildProcess[] = [];
-
-  const backendSource = `
-const [name, ip, port] = process.argv.slice(1);
-require('node:net').createServer((s) => { s.on('error', () => {}); s.end(name + '\\n'); })
-  .listen(Number(port), ip, () => process.stdout.write('ready\\n'));`;
-  const clientSource = `
-const net = require('node:net');
-const [host, port, n] = process.argv.slice(1);
-(async () => {
-  const names = [];
-  for (let i = 0; i < Number(n); i++) names.push(await new Promise((resolve) => {
-    const s = net.connect({ host, port: Number(port) });
-    let d = '';
-    s.on('data', (c) => (d += c));
-    s.on('end', () => resolve(d.trim()));
-    s.on('error', (e) => resolve('error:' + e.code));
-  }));
-  process.stdout.write(JSON.stringify(names));
-})();`;
-  const namesFromNetns = (host: string, port: number, n: number): string[] =>
-    JSON.parse(
-      execFileSync(
-        inNetns[0]!,
-        [...inNetns.slice(1), process.execPath, '-e', clientSource, host, `${port}`, `${n}`],
-        {
-          encoding: 'utf8',
-        },
-      ),
-    ) as string[];
-  const tables = () =>
-    execFileSync(inNetns[0]!, [...inNetns.slice(1), 'nft', 'list', 'tables'], { encoding: 'utf8' });
+  let netns: TestNetns | undefined;
+  const tables = () => netns!.run(['nft', 'list', 'tables']);
 
   beforeAll(async () => {
-    execFileSync('ip', ['netns', 'add', netns]);
-    execFileSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    netns = createTestNetns(`kubelite-pxc-${process.pid}`);
     for (const [i, name] of ['k1', 'k2', 'k3'].entries()) {
-      const child = spawn(
-        inNetns[0]!,
-        [...inNetns.slice(1), process.execPath, '-e', backendSource, name, podIp(i + 1), `${backendPort}`],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      children.push(child);
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.once('data', () => resolve());
-        child.once('exit', (code) => reject(new Error(`backend ${name} exited (${code})`)));
-      });
+      await netns.startBackend(name, podIp(i + 1), backendPort);
     }
   });
 
-  afterAll(() => {
-    for (const child of children)
-      if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-    try {
-      execFileSync('ip', ['netns', 'del', netns]);
-    } catch {
-      // never created
-    }
-  });
+  afterAll(() => netns?.close());
 
   it('routes cluster IPs and node ports through DNAT rules, follows readiness, removes its table on stop', async () => {
     const { ip, nodePort } = addressOf(await addService('kern'));
@@ -524,25 +474,25 @@ const [host, port, n] = process.argv.slice(1);
       nodeName: 'kernel-node',
       nodeAddress: nodeAddress(6),
       mode: 'kernel',
-      kernel: { command: [...inNetns, 'nft'] },
+      kernel: { command: [...netns!.exec, 'nft'] },
     });
     expect(tables()).toContain('table ip kubelite-kernel-node');
     expect(proxy.proxier!.modeOf('default/kern:http')).toBe('kernel');
     expect(proxy.proxier!.addresses('default/kern:http')).toEqual([]); // nothing bound in userspace
-    expect(tally(namesFromNetns(ip, servicePort, 6))).toEqual({ k1: 3, k2: 3 });
-    expect(tally(namesFromNetns(nodeAddress(6), nodePort, 4))).toEqual({ k1: 2, k2: 2 });
+    expect(tally(netns!.connectNames(ip, servicePort, 6))).toEqual({ k1: 3, k2: 3 });
+    expect(tally(netns!.connectNames(nodeAddress(6), nodePort, 4))).toEqual({ k1: 2, k2: 2 });
 
     pods.push(await addPod('kern', 3, true));
     await setReady(pods[0]!, false, podIp(1));
     await until(
-      async () => namesFromNetns(ip, servicePort, 4).sort().join(),
+      async () => netns!.connectNames(ip, servicePort, 4).sort().join(),
       (r) => r === 'k2,k2,k3,k3',
       'k1 out, k3 in',
     );
 
     await proxy.close();
     expect(tables()).not.toContain('kubelite-kernel-node');
-    expect(namesFromNetns(ip, servicePort, 1)).toEqual(['error:ECONNREFUSED']);
+    expect(netns!.connectNames(ip, servicePort, 1)).toEqual(['error:ECONNREFUSED']);
   });
 });
 
