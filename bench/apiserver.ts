@@ -213,6 +213,35 @@ async function send(pool: Pool, spec: RequestSpec): Promise<number> {
   return res.statusCode;
 }
 
+/** Latencies and failures of one load run. */
+class Tally {
+  private readonly histogram = new LatencyHistogram();
+  private errors = 0;
+  private firstError: string | undefined;
+  private readonly start = nowMs();
+
+  record(latencyMs: number, spec: RequestSpec, status: number | string, expect: number): void {
+    this.histogram.recordMs(latencyMs);
+    if (status !== expect) {
+      this.errors++;
+      this.firstError ??= `${spec.method} ${spec.path}: ${status}`;
+    }
+  }
+
+  result(): LoadResult {
+    const elapsedMs = nowMs() - this.start;
+    const latencyMs = this.histogram.percentilesMs();
+    return {
+      requests: latencyMs.count,
+      errors: this.errors,
+      ...(this.firstError ? { firstError: this.firstError } : {}),
+      requestsPerSecond: Math.round((latencyMs.count * 1000) / elapsedMs),
+      latencyMs,
+      elapsedMs: Math.round(elapsedMs),
+    };
+  }
+}
+
 /** `clients` loops, each sending its next request when the last one answered, for `durationMs`. */
 async function closedLoop(
   pool: Pool,
@@ -221,35 +250,19 @@ async function closedLoop(
   next: (i: number) => RequestSpec,
   expect: number,
 ): Promise<LoadResult> {
-  const histogram = new LatencyHistogram();
+  const tally = new Tally();
   let sent = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  const start = nowMs();
-  const deadline = start + durationMs;
+  const deadline = nowMs() + durationMs;
   const worker = async () => {
     while (nowMs() < deadline) {
       const spec = next(sent++);
       const t0 = nowMs();
       const status = await send(pool, spec).catch((e: unknown) => String(e));
-      histogram.recordMs(nowMs() - t0);
-      if (status !== expect) {
-        errors++;
-        firstError ??= `${spec.method} ${spec.path}: ${status}`;
-      }
+      tally.record(nowMs() - t0, spec, status, expect);
     }
   };
   await Promise.all(Array.from({ length: clients }, worker));
-  const elapsedMs = nowMs() - start;
-  const latencyMs = histogram.percentilesMs();
-  return {
-    requests: latencyMs.count,
-    errors,
-    firstError,
-    requestsPerSecond: Math.round((latencyMs.count * 1000) / elapsedMs),
-    latencyMs,
-    elapsedMs: Math.round(elapsedMs),
-  };
+  return tally.result();
 }
 
 /** Sends request i at start + i/rate whatever the answers; latency counts from the scheduled time. */
@@ -259,12 +272,10 @@ async function openLoop(
   durationMs: number,
   next: (i: number) => RequestSpec,
   expect: number,
-): Promise<LoadResult & { achievedPerSecond: number }> {
-  const histogram = new LatencyHistogram();
+): Promise<LoadResult> {
+  const tally = new Tally();
   const total = Math.round((ratePerSecond * durationMs) / 1000);
   const inflight = new Set<Promise<void>>();
-  let errors = 0;
-  let firstError: string | undefined;
   const start = nowMs();
   let sent = 0;
   while (sent < total) {
@@ -275,11 +286,7 @@ async function openLoop(
       const p = send(pool, spec)
         .catch((e: unknown) => String(e))
         .then((status) => {
-          histogram.recordMs(nowMs() - scheduled);
-          if (status !== expect) {
-            errors++;
-            firstError ??= `${spec.method} ${spec.path}: ${status}`;
-          }
+          tally.record(nowMs() - scheduled, spec, status, expect);
           inflight.delete(p);
         });
       inflight.add(p);
@@ -287,17 +294,7 @@ async function openLoop(
     await sleep(1);
   }
   await Promise.all(inflight);
-  const elapsedMs = nowMs() - start;
-  const latencyMs = histogram.percentilesMs();
-  return {
-    requests: latencyMs.count,
-    errors,
-    firstError,
-    requestsPerSecond: Math.round((latencyMs.count * 1000) / elapsedMs),
-    achievedPerSecond: Math.round((latencyMs.count * 1000) / elapsedMs),
-    latencyMs,
-    elapsedMs: Math.round(elapsedMs),
-  };
+  return tally.result();
 }
 
 async function call(
@@ -510,13 +507,13 @@ async function measureFixedRate(server: Child, storage: string) {
     sampler.mark(`${ns}-end`);
     const usage = sampler.usage([server.pid], `${ns}-start`, `${ns}-end`);
     log(
-      `  ${storage} creates at ${config.writeRatePerSecond}/s: achieved ${result.achievedPerSecond}/s, p99 ${result.latencyMs.p99} ms`,
+      `  ${storage} creates at ${config.writeRatePerSecond}/s: achieved ${result.requestsPerSecond}/s, p99 ${result.latencyMs.p99} ms`,
     );
     return {
       storage,
       verb: 'create',
       targetPerSecond: config.writeRatePerSecond,
-      achievedPerSecond: result.achievedPerSecond,
+      achievedPerSecond: result.requestsPerSecond,
       requests: result.requests,
       errors: result.errors,
       ...(result.firstError ? { firstError: result.firstError } : {}),

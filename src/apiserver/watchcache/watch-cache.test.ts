@@ -53,6 +53,18 @@ class FakeSink implements WatchSink {
   }
 }
 
+/** `inner` with its watch handlers passed through `wrap` (to capture or hold back events). */
+function interceptWatch(inner: Storage, wrap: (h: WatchHandlers) => WatchHandlers): Storage {
+  return {
+    ...inner,
+    currentRevision: () => inner.currentRevision(),
+    get: (k) => inner.get(k),
+    list: (p, o) => inner.list(p, o),
+    close: () => inner.close(),
+    watch: (prefix, from, h) => inner.watch(prefix, from, wrap(h)),
+  } as Storage;
+}
+
 function pod(
   name: string,
   opts: { ns?: string; labels?: Record<string, string>; node?: string } = {},
@@ -285,17 +297,10 @@ describe('WatchCache', () => {
   it('resyncs after the storage watch breaks: watchers are closed (they relist), the cache catches up', async () => {
     let handlers: WatchHandlers | undefined;
     const inner = storage;
-    storage = {
-      ...inner,
-      currentRevision: () => inner.currentRevision(),
-      get: (k) => inner.get(k),
-      list: (p, o) => inner.list(p, o),
-      close: () => inner.close(),
-      watch: (prefix, from, h) => {
-        handlers = h;
-        return inner.watch(prefix, from, h);
-      },
-    } as Storage;
+    storage = interceptWatch(inner, (h) => {
+      handlers = h;
+      return h;
+    });
     await start();
     const w = watch(filter(), cache.revision);
     handlers!.onError(new Error('connection lost'));
@@ -313,20 +318,13 @@ describe('WatchCache', () => {
     let held: StorageEvent[] | undefined;
     let handlers: WatchHandlers | undefined;
     const inner = storage;
-    storage = {
-      ...inner,
-      currentRevision: () => inner.currentRevision(),
-      get: (k) => inner.get(k),
-      list: (p, o) => inner.list(p, o),
-      close: () => inner.close(),
-      watch: (prefix, from, h) => {
-        handlers = h;
-        return inner.watch(prefix, from, {
-          onEvents: (events) => (held ? held.push(...events) : h.onEvents(events)),
-          onError: (e) => h.onError(e),
-        });
-      },
-    } as Storage;
+    storage = interceptWatch(inner, (h) => {
+      handlers = h;
+      return {
+        onEvents: (events) => (held ? held.push(...events) : h.onEvents(events)),
+        onError: (e) => h.onError(e),
+      };
+    });
     await start();
     const all = watch(filter(), cache.revision);
     const onlyB = watch(filter({ fields: 'metadata.name=b' }), cache.revision);
