@@ -3,7 +3,7 @@ import type { Pod } from '../../api/types.js';
 import type { ContainerStatus, PodSandboxStatus } from '../runtime/types.js';
 import { containerHash, labelContainerHash } from './container-config.js';
 import { BackoffTracker } from './crash-backoff.js';
-import { computePodActions } from './pod-actions.js';
+import { backoffKey, computePodActions } from './pod-actions.js';
 import { podStateOf } from './pod-state.js';
 
 const now = 1_000_000;
@@ -42,12 +42,19 @@ const container = (extra: Partial<ContainerStatus>): ContainerStatus => ({
   annotations: {},
   ...extra,
 });
-const decide = (p: Pod, sandboxes: PodSandboxStatus[], containers: ContainerStatus[], failed = false) =>
+const newBackoff = () => new BackoffTracker({ initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 });
+const decide = (
+  p: Pod,
+  sandboxes: PodSandboxStatus[],
+  containers: ContainerStatus[],
+  failed = false,
+  backoff = newBackoff(),
+) =>
   computePodActions({
     pod: p,
     state: podStateOf('u', sandboxes, containers),
     now,
-    backoff: new BackoffTracker({ initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 }),
+    backoff,
     probeFailed: () => failed,
   });
 
@@ -100,5 +107,25 @@ describe('pod actions', () => {
       [container({ name: 'init', state: 'exited', exitCode: 2 })],
     );
     expect(a).toMatchObject({ initFailed: true, killPod: true, start: [] });
+  });
+
+  it('holds a container that failed to start (no finish time) in back-off from its creation', () => {
+    // Docker reports a start error (e.g. the command does not exist) as exited without a finish time.
+    const backoff = newBackoff();
+    backoff.next(backoffKey('u', 'web'), now - 3_000); // the restart before this one
+    const startError = container({
+      state: 'exited',
+      reason: 'StartError',
+      exitCode: 127,
+      attempt: 1,
+      createdAt: now - 2_000,
+      startedAt: 0,
+      finishedAt: 0,
+    });
+    const a = decide(pod(), [sandbox('ready')], [startError], false, backoff);
+    expect(a.start).toEqual([]);
+    expect(a.backedOff.map((b) => [b.container.name, b.remainingMs, b.backoffMs])).toEqual([
+      ['web', 8_000, 10_000],
+    ]);
   });
 });

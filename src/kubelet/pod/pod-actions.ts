@@ -67,6 +67,14 @@ export function restartPolicyOf(pod: Pod): RestartPolicy {
   return pod.spec.restartPolicy ?? 'Always';
 }
 
+/**
+ * When an exited instance died, for the back-off: its finish time, or its creation time when it never
+ * ran (a start error: Docker reports no finish time, and a zero would make every back-off look over).
+ */
+export function deathTime(status: ContainerStatus): number {
+  return status.finishedAt || status.createdAt;
+}
+
 export function backoffKey(uid: string, containerName: string): string {
   return `${uid}/${containerName}`;
 }
@@ -191,7 +199,7 @@ function planStart(
 ): void {
   if (latest?.state === 'exited') {
     const key = backoffKey(inputs.state.uid, c.name);
-    const remainingMs = inputs.backoff.remaining(key, latest.finishedAt, inputs.now);
+    const remainingMs = inputs.backoff.remaining(key, deathTime(latest), inputs.now);
     if (remainingMs > 0) {
       actions.backedOff.push({
         container: c,

@@ -26,7 +26,7 @@ import { computePodStatus, isTerminalPhase, type Waiting } from '../status/pod-s
 import { containerConfig, sandboxConfig, volumeMounts } from './container-config.js';
 import { type BackoffTracker, formatGoDuration } from './crash-backoff.js';
 import { containerEnv, EnvError } from './env.js';
-import { backoffKey, type ContainerStart, computePodActions } from './pod-actions.js';
+import { backoffKey, type ContainerStart, computePodActions, deathTime } from './pod-actions.js';
 import {
   currentSandbox,
   emptyPodState,
@@ -422,7 +422,10 @@ export class PodSyncer {
       throw err;
     }
     if (start.restart) {
-      this.o.restartBackoff.next(backoffKey(uid, c.name), start.previous?.finishedAt || now);
+      this.o.restartBackoff.next(
+        backoffKey(uid, c.name),
+        (start.previous && deathTime(start.previous)) || now,
+      );
       this.o.metrics.containerRestarts.inc();
     }
     // The runtime checks the image as it creates the container (it never pulls): one call, not two.
