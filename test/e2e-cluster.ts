@@ -16,11 +16,12 @@ import { createUpCluster, type UpCluster, type UpRun } from './up-harness.js';
 /** Flags that make a node failure play out in seconds instead of minutes (src/controller/README.md). */
 export const fastFailureArgs = [
   // Kubelets report every 2 s; a node silent for 10 s (five heartbeats) is Unknown, and its pods are
-  // evicted 4 s later. Restart back-off starts at 3 s instead of 10 s.
+  // evicted 4 s later. Restart back-off starts at 5 s instead of 10 s (still long enough that a
+  // kubelet slowed by a busy machine syncs a dead container within it, which the BackOff check needs).
   '--kubelet-arg',
   'heartbeat-period=2s',
   '--kubelet-arg',
-  'restart-backoff-initial=3s',
+  'restart-backoff-initial=5s',
   '--controller-manager-arg',
   'node-monitor-grace-period=10s',
   '--controller-manager-arg',

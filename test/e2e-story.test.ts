@@ -4,7 +4,7 @@
 // (examples/README.md). The steps run in order and build on each other; once one fails the rest
 // fail at once with its name. Fails (never skips) without Docker or the local images
 // (scripts/build-images.sh). Everything it starts is removed afterwards, also on failure.
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,15 @@ function step(name: string, body: () => Promise<void>, timeoutMs: number): void 
   );
 }
 
+/** `kubectl wait --for=<condition>`, again after each 45 s of waiting (each kubectl run is bounded to 60 s), 150 s in all. */
+function kubectlWait(resource: string, condition: string): Promise<string> {
+  return eventually(
+    `kubectl wait --for=${condition} ${resource}`,
+    () => kubectl(['wait', `--for=${condition}`, resource, '--timeout=45s']),
+    150_000,
+  );
+}
+
 const names = (pods: PodView[]) => pods.map((p) => p.name).sort();
 const distinct = (values: string[]) => [...new Set(values)].sort();
 
@@ -78,7 +87,8 @@ async function everyReplicaAnswers(url: string, expected: string[], maxRequests:
 describe('the end-to-end story: kubelite up, kubectl and Docker', () => {
   afterAll(async () => {
     if (frozenKubelet) process.kill(frozenKubelet, 'SIGCONT');
-    if (stepInTrouble) await reportFailure();
+    if (stepInTrouble)
+      await reportFailure().catch((err) => process.stderr.write(`no failure report: ${err}\n`));
     await cluster.cleanup();
     // Nothing of the cluster may survive: no container of its nodes, no process naming its data dir.
     expect(await cluster.clusterContainers()).toEqual([]);
@@ -103,7 +113,7 @@ describe('the end-to-end story: kubelite up, kubectl and Docker', () => {
     async () => {
       await kubectl(['apply', '-f', exampleFile('three-tier-pod.yaml')]);
       // Its readiness probe asks the frontend for the whole chain, so Ready means all three work.
-      await kubectl(['wait', '--for=condition=Ready', 'pod/three-tier', '--timeout=120s']);
+      await kubectlWait('pod/three-tier', 'condition=Ready');
       const pod = await cluster.pod('three-tier');
       const ip = pod.status?.podIP ?? '';
       expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
@@ -149,7 +159,7 @@ describe('the end-to-end story: kubelite up, kubectl and Docker', () => {
 
       // From inside a pod, through WEB_SERVICE_HOST/PORT (the node port on the bridge gateway).
       await kubectl(['apply', '-f', exampleFile('web-client.yaml')]);
-      await kubectl(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/web-client', '--timeout=120s']);
+      await kubectlWait('pod/web-client', 'jsonpath={.status.phase}=Succeeded');
       const [first, ...answers] = (await kubectl(['logs', 'web-client'])).trim().split('\n');
       expect(first).toMatch(new RegExp(`^web service at \\d+\\.\\d+\\.\\d+\\.\\d+:${web.nodePort}$`));
       expect(answers).toHaveLength(12);
@@ -216,11 +226,13 @@ describe('the end-to-end story: kubelite up, kubectl and Docker', () => {
           1_000,
         );
       };
-      // The first restart is immediate; the second waits out the back-off (3 s in this cluster).
+      // The first restart is immediate; the second waits out the back-off (5 s in this cluster).
       await killOnce(victim!.restarts);
       await killOnce(victim!.restarts + 1);
       const pod = await cluster.pod(victim!.name);
       expect(pod.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(137);
+      // The killed instance's log is still there (httpd -v logged the readiness probes it answered).
+      expect(await kubectl(['logs', '--previous', victim!.name])).toMatch(/response:200/);
       expect(await kubectl(['get', 'pod', victim!.name, '--no-headers'])).toMatch(
         new RegExp(`^${victim!.name} +1/1 +Running +${victim!.restarts + 2} \\(`),
       );
@@ -232,7 +244,7 @@ describe('the end-to-end story: kubelite up, kubectl and Docker', () => {
       // The replacement lands where the deleted pod leaves a gap: with the scheduler's spreading
       // the two replicas end up on different nodes, which step 5 needs.
       const [doomed] = await webReady(2, 'two ready web replicas');
-      await kubectl(['delete', 'pod', doomed!.name, '--wait=true', '--timeout=60s']);
+      await kubectl(['delete', 'pod', doomed!.name, '--wait=true', '--timeout=50s']);
       deletedWebPods.add(doomed!.name);
       const replaced = await webReady(2, `a replacement for ${doomed!.name}`);
       expect(names(replaced)).not.toContain(doomed!.name);
@@ -371,7 +383,9 @@ describe('the end-to-end story: kubelite up, kubectl and Docker', () => {
 /** What a failed run needs to be understood: the story so far, up's terminal, pods, events, logs. */
 async function reportFailure(): Promise<void> {
   const logs = mkdtempSync(join(tmpdir(), 'kubelite-e2e-failure-'));
-  cpSync(join(cluster.up.dataDir, 'logs'), logs, { recursive: true });
+  if (existsSync(join(cluster.up.dataDir, 'logs'))) {
+    cpSync(join(cluster.up.dataDir, 'logs'), logs, { recursive: true });
+  }
   const state = await cluster.up.kubectl(['get', 'pods,endpoints,nodes', '-o', 'wide']);
   const events = await cluster.up.kubectl(['get', 'events', '--sort-by=.lastTimestamp']);
   process.stderr.write(
