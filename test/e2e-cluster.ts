@@ -68,7 +68,8 @@ export interface StoryCluster {
   pod(name: string): Promise<Pod>;
   service(name: string): Promise<Service>;
   endpointIps(name: string): Promise<string[]>;
-  nodeReady(name: string): Promise<string>;
+  /** The node's Ready condition status ('True', 'False', 'Unknown') and its taints as `key:effect`. */
+  nodeState(name: string): Promise<{ ready: string; taints: string[] }>;
   /** Background kubectl (watch, logs -f), stopped by stop() or at cleanup. */
   stream(args: string[]): KubectlStream;
   /** Pid of a component from cluster.json (`kubelet-<node>`). */
@@ -134,9 +135,12 @@ export function createStoryCluster(nodes: number, extraArgs: string[]): StoryClu
       const ep = await cluster.json<Endpoints>(['get', 'endpoints', name]);
       return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
     },
-    async nodeReady(name) {
+    async nodeState(name) {
       const node = await cluster.json<Node>(['get', 'node', name]);
-      return node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'missing';
+      return {
+        ready: node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'missing',
+        taints: (node.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`),
+      };
     },
     stream(args) {
       const s = startKubectlStream(args, kubectlEnv);

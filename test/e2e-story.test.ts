@@ -272,7 +272,11 @@ describe('the end-to-end story: kubelite up, kubectl and Docker', () => {
       await eventually(
         `${node2!.name} not Ready`,
         async () => {
-          expect(await cluster.nodeReady(node2!.name)).not.toBe('True');
+          // Silent past the grace period: Unknown, and tainted so that its pods get evicted.
+          expect(await cluster.nodeState(node2!.name)).toMatchObject({
+            ready: 'Unknown',
+            taints: expect.arrayContaining(['node.kubernetes.io/unreachable:NoExecute']),
+          });
         },
         90_000,
         1_000,
@@ -314,7 +318,7 @@ describe('the end-to-end story: kubelite up, kubectl and Docker', () => {
       await eventually(
         `${node2!.name} Ready again`,
         async () => {
-          expect(await cluster.nodeReady(node2!.name)).toBe('True');
+          expect(await cluster.nodeState(node2!.name)).toEqual({ ready: 'True', taints: [] });
         },
         90_000,
         1_000,
