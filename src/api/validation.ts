@@ -76,6 +76,19 @@ const rulesByResource: Record<string, ResourceRules> = {
   namespaces: {
     namespaced: false,
     nameRule: nameIsDNSLabel,
+    // Only deletion makes a namespace Terminating (its contents are then purged): Kubernetes'
+    // ValidateNamespaceStatusUpdate. A status write must not start a purge.
+    update: (c, obj) => {
+      const phase = c.string(c.object(obj, 'status', '') ?? {}, 'phase', 'status') ?? '';
+      const deleting = isObject(obj.metadata) && !!obj.metadata.deletionTimestamp;
+      if (!deleting && phase !== '' && phase !== 'Active') {
+        c.add(invalid('status.Phase', phase, "may only be 'Active' if `deletionTimestamp` is empty"));
+      } else if (deleting && phase !== 'Terminating') {
+        c.add(
+          invalid('status.Phase', phase, "may only be 'Terminating' if `deletionTimestamp` is not empty"),
+        );
+      }
+    },
     body: (c, obj) => {
       c.strings(specOf(c, obj), 'finalizers', 'spec').forEach((f) => {
         for (const msg of isQualifiedName(f)) c.add(invalid('spec.finalizers', f, msg));

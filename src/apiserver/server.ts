@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { ApiError, methodNotAllowed } from '../api/errors.js';
+import { ApiError, badRequest, methodNotAllowed } from '../api/errors.js';
 import { storedResources } from '../api/resources.js';
 import { createListener, createSecurity, schemeOf } from './auth/index.js';
 import { rbacStrategies } from './auth/rbac/strategies.js';
@@ -14,6 +14,7 @@ import { notFoundPath, type SystemHandler, systemRoutes } from './handlers/syste
 import { type ResourceVerb, resolveRequestInfo } from './http/request-info.js';
 import { writeError } from './http/respond.js';
 import { createLimits } from './limits/limits.js';
+import { malformedRequestResponse } from './limits/malformed.js';
 import { type ApiServerMetrics, createApiServerMetrics } from './metrics.js';
 import { negotiateAccept } from './negotiate.js';
 import { type ApiServerOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -206,13 +207,12 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
       maxHeaderSize: options.maxHeaderBytes,
     };
     const server = createListener(options.tls, listenerOptions, (req, res) => {
-      const ctx: PipelineContext = {
-        req,
-        res,
-        url: new URL(req.url ?? '/', 'http://apiserver'),
-        info: undefined,
-        user: undefined,
-      };
+      const url = requestUrl(req.url);
+      if (!url) {
+        writeError(res, badRequest(`malformed request URL`));
+        return;
+      }
+      const ctx: PipelineContext = { req, res, url, info: undefined, user: undefined };
       handle(ctx).catch((e: unknown) => {
         logger.error({ err: e }, 'unhandled request failure');
         if (!res.headersSent) writeError(res, e);
@@ -220,9 +220,8 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
       });
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      const status =
-        err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      // Requests Node's HTTP parser refuses (bad request line, header bytes, sizes) still get a Status.
+      if (socket.writable) socket.end(malformedRequestResponse(err.code));
       else socket.destroy();
     });
     httpServer = server;
@@ -307,6 +306,19 @@ function metricVerb(verb: ResourceVerb, contentType: string | undefined): string
       return 'GET';
     default:
       return 'DELETE';
+  }
+}
+
+/**
+ * The request target as a URL. Appended to a fixed origin, never resolved against it: a target
+ * such as `//host/…` must stay a path (and an unparsable one is a 400, not a thrown exception).
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  const path = target ?? '/';
+  try {
+    return new URL(`http://apiserver${path.startsWith('/') ? '' : '/'}${path}`);
+  } catch {
+    return undefined;
   }
 }
 

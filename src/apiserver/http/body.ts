@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from '../../api/errors.js';
+import { checkNesting } from '../limits/nesting.js';
 import { isJsonLike, isProtobuf, isYamlLike, mediaTypeOf } from '../negotiate.js';
 import { decodeProtobuf } from '../protobuf.js';
 
@@ -55,8 +56,10 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined): unkn
 
 export function parseJson(bytes: Buffer): unknown {
   if (bytes.length === 0) throw badRequest("Object 'Kind' is missing in ''");
+  const text = bytes.toString('utf8');
+  checkNesting(text, 'json');
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(text);
   } catch (e) {
     throw badRequest(`json parse error: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -64,8 +67,10 @@ export function parseJson(bytes: Buffer): unknown {
 
 function parseYamlDocument(bytes: Buffer): unknown {
   if (bytes.length === 0) throw badRequest("Object 'Kind' is missing in ''");
+  const text = bytes.toString('utf8');
+  checkNesting(text, 'yaml');
   try {
-    return parseYaml(bytes.toString('utf8'), { strict: true, uniqueKeys: true, maxAliasCount: 100 });
+    return parseYaml(text, { strict: true, uniqueKeys: true, maxAliasCount: 100 });
   } catch (e) {
     throw badRequest(`yaml parse error: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -9,6 +9,7 @@ import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { assertValid, validateCreate, validateUpdate } from '../../api/validation.js';
 import { rfc3339 } from '../../util/clock.js';
+import { checkFieldTypes } from '../limits/field-types.js';
 import { canonicalJson } from './codec.js';
 
 export interface Strategy {
@@ -42,6 +43,7 @@ export function checkTypeMeta(resource: ResourceInfo, obj: unknown): KubeObject 
       `${String(o.kind)} in version "${resource.version}" cannot be handled as a ${resource.kind}`,
     );
   }
+  checkFieldTypes(resource, o);
   if (o.metadata === undefined || o.metadata === null) o.metadata = {};
   if (typeof o.metadata !== 'object' || Array.isArray(o.metadata)) {
     throw badRequest(
