@@ -386,8 +386,10 @@ describe('the end-to-end story: kubelite up, kubectl and Docker', () => {
 
 /** What a failed run needs to be understood: the story so far, up's terminal, pods, events, logs. */
 async function reportFailure(): Promise<void> {
-  const logs = mkdtempSync(join(tmpdir(), 'kubelite-e2e-failure-'));
+  // The data dir goes with the cleanup; its component logs are kept for a look afterwards.
+  let logs = 'none (up never started)';
   if (existsSync(join(cluster.up.dataDir, 'logs'))) {
+    logs = mkdtempSync(join(tmpdir(), 'kubelite-e2e-failure-'));
     cpSync(join(cluster.up.dataDir, 'logs'), logs, { recursive: true });
   }
   const state = await cluster.up.kubectl(['get', 'pods,endpoints,nodes', '-o', 'wide']);
@@ -402,7 +404,7 @@ async function reportFailure(): Promise<void> {
       state.stdout + state.stderr,
       '--- events',
       events.stdout.split('\n').slice(-40).join('\n'),
-      `--- component logs copied to ${logs}`,
+      `--- component logs: ${logs}`,
       '',
     ].join('\n'),
   );
