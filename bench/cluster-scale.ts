@@ -57,7 +57,7 @@ const config = {
   /** Keep-alive connections a host's kubelets share for requests (watches have their own). */
   hostConnections: Number(flags['host-connections']),
   phaseTimeoutS: quick ? 120 : Number(flags['phase-timeout-s']),
-  /** A phase ends early when its progress does not move for this long. */
+  /** A phase ends early when it gains less than 1% of its target in this long. */
   stallS: Number(flags['stall-s']),
   storage: flags.storage!,
   quick,
@@ -86,25 +86,28 @@ function cpuPressure(): number | undefined {
 
 type Outcome = 'done' | 'timeout' | 'stalled';
 
-/** Polls `check` until it passes; gives up after `timeoutMs`, or after `stallMs` without `progress`
- * changing (a cluster that stopped moving is a finding, not a reason to wait for the timeout). */
+/** Polls `check` until it passes; gives up after `timeoutMs`, or when `progress` gained less than
+ * `minGain` over a window of `stallMs` (a cluster that stopped moving, or crawls, is a finding, not
+ * a reason to wait for the timeout). */
 async function until(
   check: () => boolean,
   timeoutMs: number,
   tick: () => void,
   progress: () => number = () => 0,
   stallMs = Number.POSITIVE_INFINITY,
+  minGain = 1,
 ): Promise<Outcome> {
   const deadline = Date.now() + timeoutMs;
   let lastTick = 0;
-  let last = progress();
-  let movedAt = Date.now();
+  let window = { at: Date.now(), progress: progress() };
   while (!check()) {
     const now = Date.now();
     if (now > deadline) return 'timeout';
-    const p = progress();
-    if (p !== last) [last, movedAt] = [p, now];
-    else if (now - movedAt > stallMs) return 'stalled';
+    if (now - window.at >= stallMs) {
+      const p = progress();
+      if (p - window.progress < minGain) return 'stalled';
+      window = { at: now, progress: p };
+    }
     if (now - lastTick >= 5000) {
       lastTick = now;
       tick();
@@ -296,6 +299,7 @@ async function runSize(nodes: number, findings: string[]) {
       // Nodes may flap NotReady and back: progress is the most ever Ready at once.
       () => (mostReady = Math.max(mostReady, nt.readyCount)),
       config.stallS * 1000,
+      Math.max(1, nodes / 100),
     );
     const registrationMs = performance.now() - t0;
     sampler.mark('registered');
@@ -323,6 +327,7 @@ async function runSize(nodes: number, findings: string[]) {
       tick('saturation'),
       () => pt.running,
       config.stallS * 1000,
+      Math.max(1, pods / 100),
     );
     const saturationMs = performance.now() - saturationStart;
     sampler.mark('saturated');
