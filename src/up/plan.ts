@@ -75,15 +75,15 @@ function apiserverSpec(options: ResolvedUpOptions, layout: ClusterLayout): Compo
   return { name: 'apiserver', kind: 'apiserver', args, stage: stages.apiserver };
 }
 
+/** --kubeconfig (the component's own identity in a secure cluster, else the shared one) and --log-level. */
+function clientArgs(options: ResolvedUpOptions, layout: ClusterLayout, own: string | undefined): string[] {
+  return ['--kubeconfig', own ?? layout.kubeconfigPath, '--log-level', options.logLevel];
+}
+
 function masterSpecs(options: ResolvedUpOptions, layout: ClusterLayout): ComponentSpec[] {
   const pki = pkiOf(layout);
   // Each component authenticates as itself (system:kube-scheduler, system:kube-controller-manager).
-  const common = (kubeconfig: string | undefined) => [
-    '--kubeconfig',
-    kubeconfig ?? layout.kubeconfigPath,
-    '--log-level',
-    options.logLevel,
-  ];
+  const common = (kubeconfig: string | undefined) => clientArgs(options, layout, kubeconfig);
   return [
     {
       name: 'scheduler',
@@ -114,12 +114,9 @@ function nodeSpecs(options: ResolvedUpOptions, layout: ClusterLayout, node: Node
   const pki = pkiOf(layout);
   // The kubelet authenticates as system:node:<name> (Node authorizer), the proxy as system:kube-proxy.
   const common = (kubeconfig: string | undefined) => [
-    '--kubeconfig',
-    kubeconfig ?? layout.kubeconfigPath,
+    ...clientArgs(options, layout, kubeconfig),
     '--node-name',
     node.name,
-    '--log-level',
-    options.logLevel,
   ];
   const serving = pki?.kubeletServing[node.name];
   const kubeletTls =

@@ -1,11 +1,7 @@
 // The protobuf messages kubectl sends for RBAC and access reviews (`kubectl create role|rolebinding|
 // clusterrole|clusterrolebinding`, `kubectl auth can-i`), as field specs for the apiserver's generic
 // decoder (k8s.io/api rbac/v1 and authorization/v1 generated.proto field numbers).
-import { type FieldSpec, type MessageSpec, objectMeta } from '../protobuf/schema.js';
-
-const str = (name: string): FieldSpec => ({ name, type: 'string' });
-const strs = (name: string): FieldSpec => ({ name, type: 'string', repeated: true });
-const msg = (name: string, type: MessageSpec, repeated = false): FieldSpec => ({ name, type, repeated });
+import { type MessageSpec, msg, objectMeta, str, strs } from '../protobuf/schema.js';
 
 const policyRule: MessageSpec = {
   1: strs('verbs'),

@@ -17,12 +17,16 @@ export interface FieldSpec {
 
 export type MessageSpec = { readonly [fieldNumber: number]: FieldSpec };
 
-const str = (name: string, presence = false): FieldSpec => ({ name, type: 'string', presence });
-const strs = (name: string): FieldSpec => ({ name, type: 'string', repeated: true });
+export const str = (name: string, presence = false): FieldSpec => ({ name, type: 'string', presence });
+export const strs = (name: string): FieldSpec => ({ name, type: 'string', repeated: true });
 const int32 = (name: string, presence = false): FieldSpec => ({ name, type: 'int32', presence });
 const int64 = (name: string, presence = false): FieldSpec => ({ name, type: 'int64', presence });
 const bool = (name: string, presence = false): FieldSpec => ({ name, type: 'bool', presence });
-const msg = (name: string, type: MessageSpec, repeated = false): FieldSpec => ({ name, type, repeated });
+export const msg = (name: string, type: MessageSpec, repeated = false): FieldSpec => ({
+  name,
+  type,
+  repeated,
+});
 
 // ------------------------------------------------------------ k8s.io/apimachinery meta/v1
 
