@@ -17,7 +17,7 @@
 //       [--rate 5] [--write-rate 2000] [--storage embedded,etcd,memory] [--watcher-processes 2]
 //       [--list-size 100] [--rounds 3] [--phases fanout,requests,rate] [--profile DIR]   (--profile: `node --cpu-prof` on the apiserver child)
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -101,6 +101,13 @@ function defaultStorages(): string {
 /** Processes whose CPU and RSS are sampled: the apiserver, the peer, the watcher processes. */
 const sampled = new Set<number>();
 const sampler = new ProcSampler(() => [...sampled], 250);
+
+/** User and system CPU microseconds of a process: user is the JavaScript work, system its syscalls. */
+function cpuSplit(pid: number): { userUs: number; systemUs: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { userUs: Number(fields[11]) * 10_000, systemUs: Number(fields[12]) * 10_000 };
+}
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
@@ -360,6 +367,8 @@ interface RoundResult {
   firstError?: string;
   cores: number;
   cpuUsPerRequest: number;
+  /** The user-space part (JavaScript) of cpuUsPerRequest: less disturbed by other load than system time. */
+  userCpuUsPerRequest: number;
   loadGeneratorCores: number;
 }
 
@@ -373,7 +382,9 @@ async function round(
   const mark = `round-${++rounds}`;
   sampler.mark(`${mark}-start`);
   const ownStart = cpuMicros(process.pid);
+  const split = cpuSplit(target.pid);
   const result = await closedLoop(pool, config.clients, config.durationMs, next, expect);
+  const splitEnd = cpuSplit(target.pid);
   sampler.mark(`${mark}-end`);
   const usage = sampler.usage([target.pid], `${mark}-start`, `${mark}-end`);
   return {
@@ -384,6 +395,7 @@ async function round(
     ...(result.firstError ? { firstError: result.firstError } : {}),
     cores: usage.cores,
     cpuUsPerRequest: Math.round((usage.cpuSeconds * 1e6) / Math.max(1, result.requests)),
+    userCpuUsPerRequest: Math.round((splitEnd.userUs - split.userUs) / Math.max(1, result.requests)),
     loadGeneratorCores:
       Math.round(((cpuMicros(process.pid) - ownStart) / 1000 / result.elapsedMs) * 100) / 100,
   };
@@ -410,6 +422,7 @@ function medianRound(results: RoundResult[]) {
     },
     serverCores: m((r) => r.cores),
     serverCpuUsPerRequest: m((r) => r.cpuUsPerRequest),
+    serverUserCpuUsPerRequest: m((r) => r.userCpuUsPerRequest),
     loadGeneratorCores: m((r) => r.loadGeneratorCores),
   };
 }
@@ -622,6 +635,7 @@ async function measureFanout(target: FanoutTarget, watchers: number) {
     for (const pid of fleetPids) sampled.add(pid);
     const mark = `fan-${fanoutRuns}`;
     sampler.mark(`${mark}-start`);
+    const split = cpuSplit(server.pid);
 
     // The writer: pod k at start + k/rate, acknowledgement time recorded per pod.
     const sendAt = new Map<number, number>();
@@ -654,6 +668,7 @@ async function measureFanout(target: FanoutTarget, watchers: number) {
         `every watcher to see ${config.fanoutEvents} events (${fleets.map((f) => f.seen.size).join(', ')})`,
     ).catch((e: unknown) => log(`  ${String(e)}`));
     sampler.mark(`${mark}-end`);
+    const splitEnd = cpuSplit(server.pid);
     const apiserver = sampler.usage([server.pid], `${mark}-start`, `${mark}-end`);
     const fleetUsage = fleetPids.map((pid) => sampler.usage([pid], `${mark}-start`, `${mark}-end`));
     for (const f of fleets) f.child.send({ type: 'stop' });
@@ -700,6 +715,8 @@ async function measureFanout(target: FanoutTarget, watchers: number) {
       apiserver: {
         cores: apiserver.cores,
         cpuMsPerEvent: Math.round((apiserver.cpuSeconds * 1e5) / config.fanoutEvents) / 100,
+        /** The user-space (JavaScript) part; the rest is the kernel's socket writes. */
+        userCpuMsPerEvent: Math.round((splitEnd.userUs - split.userUs) / 10 / config.fanoutEvents) / 100,
         rssBeforeWatchersMiB: mib(rssBefore),
         rssWithWatchersMiB: mib(rssWithWatchers),
         peakRssMiB: apiserver.peakRssMiB,

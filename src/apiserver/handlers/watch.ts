@@ -67,7 +67,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   }
   if (from === undefined && query.allowWatchBookmarks && isTrue(ctx.query.get('sendInitialEvents'))) {
     watcher.write(
-      bookmarkBytes(info.resource, cache.revision, { 'k8s.io/initial-events-end': 'true' }),
+      bookmarkBytes(info.resource, cache.bookmarkRevision(watcher), { 'k8s.io/initial-events-end': 'true' }),
       core.clock.now(),
     );
   }
@@ -79,7 +79,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   // from there without a relist (Kubernetes sends the same end-of-watch bookmark).
   const timer = core.clock.setTimeout(() => {
     if (query.allowWatchBookmarks)
-      watcher.write(bookmarkBytes(info.resource, cache.revision), core.clock.now());
+      watcher.write(bookmarkBytes(info.resource, cache.bookmarkRevision(watcher)), core.clock.now());
     watcher.close('timeout');
   }, timeoutMs);
   const onGone = () => watcher.close('client');

@@ -85,7 +85,8 @@ export class ResourceCache {
 
   /**
    * Sends an event to every watcher it concerns, serializing it once per (type, format). Within a
-   * `batch` (several store events at once) each watcher's writes are gathered into one.
+   * `batch` (several store events at once) each watcher's writes are gathered into one. `revision`
+   * is the cache's revision when the event was applied: the watcher has everything up to it.
    */
   dispatch(event: CacheEvent, revision: number, batch?: WriteBatch): void {
     if (this.watchers.size === 0) return;
@@ -95,6 +96,8 @@ export class ResourceCache {
       this.deps.metrics.watchCacheSerializations.inc({ resource, format });
     let sent = 0;
     this.watchers.forCandidates(event.object, event.prev, (watcher) => {
+      // Registered after the change was applied: its initial events or replay had it already.
+      if (watcher.revision >= event.revision) return;
       const type = watcher.typeFor(event);
       if (
         type !== undefined &&

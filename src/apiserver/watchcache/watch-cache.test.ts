@@ -336,6 +336,8 @@ describe('WatchCache', () => {
     held = undefined;
     expect(batch.map((e) => e.key.split('/').at(-1))).toEqual(['a', 'b', 'c']);
     handlers!.onEvents(batch);
+    expect(all.sink.ops).toEqual([]); // written on the next turn of the event loop
+    await cache.waitForRevision(batch.at(-1)!.revision);
     expect(all.sink.ops).toEqual(['cork', 'write a', 'write b', 'write c', 'uncork']);
     expect(onlyB.sink.ops).toEqual(['cork', 'write b', 'uncork']);
     // A single event is written straight away.
@@ -353,5 +355,41 @@ describe('WatchCache', () => {
     watcher.close('timeout');
     batch.flush();
     expect(sink.ops).toEqual(['cork', 'write x', 'uncork', 'end']);
+  });
+
+  it('applies store events at once and writes them a turn later: a watcher registered in between gets each once', async () => {
+    let handlers: WatchHandlers | undefined;
+    let held: StorageEvent[] | undefined;
+    const inner = storage;
+    storage = interceptWatch(inner, (h) => {
+      handlers = h;
+      return {
+        onEvents: (events) => (held ? held.push(...events) : h.onEvents(events)),
+        onError: (e) => h.onError(e),
+      };
+    });
+    await start();
+    const before = cache.revision;
+    const early = watch(filter(), before, true);
+    held = [];
+    await inner.create(storageKey(pods, 'default', 'a'), encodeObject(pod('a')));
+    await new Promise((r) => setTimeout(r, 20));
+    const events = held;
+    held = undefined;
+    handlers!.onEvents(events);
+    // Applied: a new watcher from the old revision replays it, an unfiltered one lists it.
+    const late = watch(filter(), before);
+    const listing = watch(filter(), undefined);
+    expect(late.sink.events().map((e) => e.object.metadata.name)).toEqual(['a']);
+    expect(listing.sink.events().map((e) => e.object.metadata.name)).toEqual(['a']);
+    // Not yet written to the early watcher, and its bookmark may not claim it.
+    expect(early.sink.chunks).toEqual([]);
+    expect(cache.bookmarkRevision(early.watcher)).toBe(before);
+    expect(cache.bookmarkRevision(late.watcher)).toBe(events[0]!.revision);
+    await cache.waitForRevision(events[0]!.revision);
+    expect(early.sink.events().map((e) => e.object.metadata.name)).toEqual(['a']);
+    expect(late.sink.events()).toHaveLength(1);
+    expect(listing.sink.events()).toHaveLength(1);
+    expect(cache.bookmarkRevision(early.watcher)).toBe(events[0]!.revision);
   });
 });

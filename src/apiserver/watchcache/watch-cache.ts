@@ -12,7 +12,7 @@ import type { ApiServerMetrics } from '../metrics.js';
 import { isStorageError, type Storage, type StorageEvent, type StorageWatch } from '../storage/types.js';
 import { type CacheEvent, WireEvent } from './event.js';
 import { ResourceCache } from './resource-cache.js';
-import { WriteBatch } from './watcher.js';
+import { type Watcher, WriteBatch } from './watcher.js';
 
 export const registryPrefix = '/registry/';
 
@@ -53,6 +53,11 @@ export class WatchCache {
   private bookmarkTimer: TimerHandle | undefined;
   private readyListeners: Array<() => void> = [];
   private readonly batch = new WriteBatch();
+  /** Changes applied to the caches and not yet written to watchers (see onEvents). */
+  private pending: Array<{ cache: ResourceCache; change: CacheEvent; revision: number }> = [];
+  private flushScheduled = false;
+  /** Every watcher has been sent every change up to this revision. */
+  private dispatchedRevision = 0;
 
   constructor(private readonly options: WatchCacheOptions) {}
 
@@ -100,6 +105,7 @@ export class WatchCache {
           cache.replace(lists[i]!.items, revision);
         });
         this.revision = revision;
+        this.dispatchedRevision = revision;
         // Events of an earlier (broken) store watch must never reach the rebuilt caches.
         const generation = ++this.generation;
         this.storeWatch = await storage.watch(registryPrefix, revision, {
@@ -137,7 +143,7 @@ export class WatchCache {
 
   /** Resolves once the cache has applied every change up to `revision`; 504 Timeout otherwise. */
   waitForRevision(revision: number, timeoutMs = this.options.waitTimeoutMs): Promise<void> {
-    if (this.revision >= revision) return Promise.resolve();
+    if (this.dispatchedRevision >= revision) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         revision,
@@ -163,28 +169,48 @@ export class WatchCache {
     return this.revision;
   }
 
+  /**
+   * Applies store events to the caches at once (lists, replays and new watchers see them), and
+   * writes them to the existing watchers on the next turn of the event loop: the writes that caused
+   * them are acknowledged first, so a write's latency does not grow with the number of watchers.
+   * Waiters (consistent reads) resolve after that fan-out.
+   */
   private onEvents(events: readonly StorageEvent[]): void {
-    // One event (the usual case at low write rates) goes straight out; a batch leaves corked.
-    const batch = events.length > 1 ? this.batch : undefined;
-    try {
-      for (const event of events) {
-        const cache = this.caches.get(resourceOfKey(event.key));
-        this.revision = Math.max(this.revision, event.revision);
-        if (!cache) continue;
-        const change = cache.apply(event);
-        if (!change) continue;
-        cache.dispatch(change, this.revision, batch);
-        for (const listener of this.listeners) {
-          try {
-            listener(cache.resource.name, change);
-          } catch (e) {
-            this.options.logger.error({ err: e }, 'watch cache listener failed');
-          }
+    for (const event of events) {
+      const cache = this.caches.get(resourceOfKey(event.key));
+      this.revision = Math.max(this.revision, event.revision);
+      if (!cache) continue;
+      const change = cache.apply(event);
+      if (!change) continue;
+      this.pending.push({ cache, change, revision: this.revision });
+      for (const listener of this.listeners) {
+        try {
+          listener(cache.resource.name, change);
+        } catch (e) {
+          this.options.logger.error({ err: e }, 'watch cache listener failed');
         }
       }
+    }
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const generation = this.generation;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (generation === this.generation && !this.stopped) this.flushPending();
+    });
+  }
+
+  /** Writes the pending changes to their watchers, in order; one corked write each when several. */
+  private flushPending(): void {
+    const pending = this.pending;
+    this.pending = [];
+    const batch = pending.length > 1 ? this.batch : undefined;
+    try {
+      for (const { cache, change, revision } of pending) cache.dispatch(change, revision, batch);
     } finally {
       batch?.flush();
     }
+    this.dispatchedRevision = this.revision;
     if (this.waiters.length > 0) {
       const due = this.waiters.filter((w) => w.revision <= this.revision);
       if (due.length > 0) {
@@ -197,12 +223,21 @@ export class WatchCache {
     }
   }
 
+  /**
+   * The revision a bookmark for `watcher` may carry: it has received every change up to it (changes
+   * waiting for the next fan-out must not be skipped by a client resuming from the bookmark).
+   */
+  bookmarkRevision(watcher: Watcher): number {
+    return Math.max(watcher.revision, this.dispatchedRevision);
+  }
+
   /** The store watch broke: every watcher must relist; rebuild from a fresh list. */
   private onWatchError(error: Error): void {
     if (this.stopped) return;
     this.options.logger.warn({ err: error }, 'storage watch failed; resyncing the watch cache');
     this.ready = false;
     this.generation++;
+    this.pending = [];
     this.storeWatch?.close();
     this.storeWatch = undefined;
     this.bookmarkTimer?.cancel();
@@ -217,18 +252,20 @@ export class WatchCache {
     this.options.clock.setTimeout(retry, this.options.restartDelayMs ?? 1000);
   }
 
-  /** Idle watchers that allow bookmarks get one every interval, carrying the cache's revision. */
+  /** Idle watchers that allow bookmarks get one every interval, carrying the revision they are at. */
   private scheduleBookmarks(): void {
     const interval = this.options.bookmarkIntervalMs;
     this.bookmarkTimer = this.options.clock.setTimeout(() => {
       if (this.stopped || !this.ready) return;
       const now = this.options.clock.now();
       for (const cache of this.caches.values()) {
-        let bytes: WireEvent | undefined;
+        const bytes = new Map<number, WireEvent>();
         for (const watcher of cache.watchers.all()) {
           if (!watcher.init.allowBookmarks || now - watcher.lastWriteMs < interval) continue;
-          bytes ??= bookmarkBytes(cache.resource, this.revision);
-          watcher.write(bytes, now);
+          const revision = this.bookmarkRevision(watcher);
+          let bookmark = bytes.get(revision);
+          if (!bookmark) bytes.set(revision, (bookmark = bookmarkBytes(cache.resource, revision)));
+          watcher.write(bookmark, now);
         }
       }
       this.scheduleBookmarks();
