@@ -676,6 +676,7 @@ async function measureFanout(target: FanoutTarget, watchers: number) {
 
     const delivery = new LatencyHistogram();
     const fromSend = new LatencyHistogram();
+    const writeLatency = new LatencyHistogram();
     let beforeAck = 0;
     let undelivered = 0;
     for (let k = 1; k <= config.fanoutEvents; k++) {
@@ -689,6 +690,7 @@ async function measureFanout(target: FanoutTarget, watchers: number) {
       if (last < ack) beforeAck++;
       delivery.recordMs(Math.max(0, last - ack));
       fromSend.recordMs(last - sendAt.get(k)!);
+      writeLatency.recordMs(ack - sendAt.get(k)!);
     }
     const duplicates = stats.reduce((n, st) => n + st.unexpected, 0);
     if (undelivered > 0 || duplicates > 0 || writeErrors > 0) {
@@ -711,6 +713,8 @@ async function measureFanout(target: FanoutTarget, watchers: number) {
       deliveryMs: delivery.percentilesMs(),
       /** Write sent → the event is at the last watcher. */
       deliveryFromSendMs: fromSend.percentilesMs(),
+      /** The writer's create latency while the watchers are served. */
+      writeLatencyMs: writeLatency.percentilesMs(),
       eventsAtLastWatcherBeforeAck: beforeAck,
       apiserver: {
         cores: apiserver.cores,

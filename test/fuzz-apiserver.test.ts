@@ -147,6 +147,9 @@ function target(path: string): { resource: string; namespace: string; name?: str
     parts = parts.slice(3);
   else return undefined;
   let namespace = '';
+  // A namespace's own subresources (`namespaces/{name}/status`, `/finalize`) write the namespace.
+  if (parts[0] === 'namespaces' && parts.length === 3 && ['status', 'finalize'].includes(parts[2]!))
+    return { resource: 'namespaces', namespace: '', name: parts[1]! };
   if (parts[0] === 'namespaces' && parts.length > 2) {
     namespace = parts[1]!;
     parts = parts.slice(2);

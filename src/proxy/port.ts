@@ -12,7 +12,8 @@ export interface ConnectionHandler {
   takeListeners?(servers: readonly Server[]): boolean;
   /** Called after every endpoint change (e.g. to drop idle upstream connections to removed ones). */
   endpointsChanged?(): void;
-  close?(): void;
+  /** Stops accepting; resolves once the listeners it took over are closed (native engines: on their thread). */
+  close?(): Promise<void> | void;
 }
 
 export interface ListenAddress {
@@ -90,7 +91,7 @@ export class UserspacePort {
         });
       }
     } catch (err) {
-      this.close();
+      await this.close();
       throw err;
     }
     this.bound = this.addressesOfServers();
@@ -127,12 +128,15 @@ export class UserspacePort {
     this.handler.endpointsChanged?.();
   }
 
-  /** Stops accepting; open connections drain on their own. */
-  close(): void {
-    for (const server of this.servers) server.close();
+  /**
+   * Stops accepting; resolves once every listener is closed: new connections are refused and the
+   * addresses can be bound again. Open connections drain on their own.
+   */
+  async close(): Promise<void> {
+    for (const server of this.servers) server.close(); // the descriptor closes now; 'close' waits for connections
     this.servers.length = 0;
     this.options.metrics.release(this.metrics);
-    this.handler.close?.();
     this.bound = [];
+    await this.handler.close?.();
   }
 }

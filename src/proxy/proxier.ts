@@ -175,11 +175,14 @@ export class Proxier {
     return this.inFlight;
   }
 
-  /** Closes every listener (open connections drain), removes kernel rules and stops syncing. */
+  /**
+   * Closes every listener (open connections drain), removes kernel rules and stops syncing. Resolves
+   * once the listeners are closed: new connections are refused, the addresses can be bound again.
+   */
   async close(): Promise<void> {
     this.closed = true;
     await this.inFlight;
-    for (const port of this.running.values()) port.userspace?.close();
+    await Promise.all([...this.running.values()].map((port) => port.userspace?.close()));
     this.running.clear();
     this.portsOf.clear();
     await this.options.kernel?.close();
@@ -212,6 +215,8 @@ export class Proxier {
     this.dirty.clear();
     const kernelUpserts: ServicePortConfig[] = [];
     const kernelRemovals: string[] = [];
+    /** Listeners of removed ports being closed: the sync resolves once they are. */
+    const closing: Array<Promise<void>> = [];
     for (const serviceKey of keys) {
       const service = this.services.get(serviceKey);
       const wanted = service ? serviceConfigFromApi(service, this.endpoints.get(serviceKey)) : [];
@@ -234,7 +239,8 @@ export class Proxier {
           result.updated.push(config.key);
           continue;
         }
-        if (current) this.stop(current, kernelRemovals);
+        // A restarted port frees its addresses before binding them again.
+        if (current) await this.stop(current, kernelRemovals);
         try {
           const port = await this.start(config, mode, kernelUpserts);
           this.running.set(config.key, port);
@@ -251,7 +257,7 @@ export class Proxier {
       for (const key of previous) {
         if (next.has(key)) continue;
         const current = this.running.get(key);
-        if (current) this.stop(current, kernelRemovals);
+        if (current) closing.push(this.stop(current, kernelRemovals));
         this.running.delete(key);
         result.closed.push(key);
       }
@@ -261,6 +267,7 @@ export class Proxier {
     if (this.options.kernel && (kernelUpserts.length > 0 || kernelRemovals.length > 0)) {
       await this.options.kernel.apply(kernelUpserts, kernelRemovals);
     }
+    await Promise.all(closing);
     return result;
   }
 
@@ -308,8 +315,9 @@ export class Proxier {
     };
   }
 
-  private stop(port: RunningPort, kernelRemovals: string[]): void {
-    if (port.userspace) port.userspace.close();
+  /** Resolves once a userspace port's listeners are closed; kernel ports join the sync's batch. */
+  private async stop(port: RunningPort, kernelRemovals: string[]): Promise<void> {
+    if (port.userspace) await port.userspace.close();
     else kernelRemovals.push(port.config.key);
   }
 

@@ -9,7 +9,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface PumpAddon {
-  init(onClosed: (batch: Float64Array) => void, threads: number, idleMs: number, halfOpenMs: number): void;
+  init(
+    onClosed: (batch: Float64Array) => void,
+    onAcknowledged: (tickets: Float64Array) => void,
+    threads: number,
+    idleMs: number,
+    halfOpenMs: number,
+  ): void;
   add(id: number, clientFd: number, endpointFd: number, splice: boolean): boolean;
   closeAll(): void;
   /** options: [maxAttempts, connectTimeoutMs, upstreamTimeoutMs, clientIdleMs, maxIdlePerEndpoint] */
@@ -17,14 +23,16 @@ interface PumpAddon {
   /** endpoints: [ip, port, ip, port, ...] (IPv4) */
   httpEndpoints(id: number, endpoints: Array<string | number>): void;
   httpListen(id: number, fd: number): boolean;
-  httpClose(id: number): void;
+  /** True when `ticket` will be acknowledged once the service's listening descriptors are closed. */
+  httpClose(id: number, ticket: number): boolean;
   httpStats(id: number): Float64Array;
   /** options: [leastConnections 0|1, maxAttempts, connectTimeoutMs, splice 0|1] */
   tcpCreate(id: number, options: number[]): void;
   /** endpoints: [ip, port, ip, port, ...] (IPv4) */
   tcpEndpoints(id: number, endpoints: Array<string | number>): void;
   tcpListen(id: number, fd: number): boolean;
-  tcpClose(id: number): void;
+  /** True when `ticket` will be acknowledged once the service's listening descriptors are closed. */
+  tcpClose(id: number, ticket: number): boolean;
   /** [connections, active, bytesIn, bytesOut, connectErrors, retries] */
   tcpStats(id: number): Float64Array;
 }
@@ -59,6 +67,9 @@ function stale(): boolean {
 let addon: PumpAddon | undefined;
 let loadError: Error | undefined;
 const listeners = new Set<PumpClosed>();
+/** Requests the pump threads acknowledge when done, by ticket. */
+const awaiting = new Map<number, () => void>();
+let nextTicket = 1;
 
 function load(): PumpAddon | undefined {
   if (addon !== undefined || loadError !== undefined) return addon;
@@ -77,7 +88,6 @@ export function nativePumpError(): Error | undefined {
   return loadError;
 }
 
-/** The process-wide pump (one set of threads per process), started on first use. */
 /** A listening server's descriptor (Linux), to hand over to the pump. */
 export function serverFd(server: unknown): number | undefined {
   const fd = (server as { _handle?: { fd?: number } })._handle?.fd;
@@ -96,6 +106,7 @@ export class NativePump {
 
   private constructor(private readonly native: PumpAddon) {}
 
+  /** The process-wide pump (one set of threads per process), started on first use. */
   static get(options: PumpOptions): NativePump | undefined {
     if (NativePump.instance) return NativePump.instance;
     const native = load();
@@ -104,6 +115,12 @@ export class NativePump {
       (batch) => {
         for (let i = 0; i + 3 < batch.length; i += 4) {
           for (const listener of listeners) listener(batch[i]!, batch[i + 1]!, batch[i + 2]!, batch[i + 3]!);
+        }
+      },
+      (tickets) => {
+        for (const ticket of tickets) {
+          awaiting.get(ticket)?.();
+          awaiting.delete(ticket);
         }
       },
       options.threads,
@@ -138,14 +155,36 @@ export class NativePump {
   }
 
   /** The http engine's entry points (run on the first pump thread). */
-  get http(): Pick<PumpAddon, 'httpCreate' | 'httpEndpoints' | 'httpListen' | 'httpClose' | 'httpStats'> {
+  get http(): Pick<PumpAddon, 'httpCreate' | 'httpEndpoints' | 'httpListen' | 'httpStats'> {
     return this.native;
   }
 
   /** Native tcp services: accept, balance, connect and pump on the first pump thread. */
-  get tcp(): Pick<PumpAddon, 'tcpCreate' | 'tcpEndpoints' | 'tcpListen' | 'tcpClose' | 'tcpStats'> {
+  get tcp(): Pick<PumpAddon, 'tcpCreate' | 'tcpEndpoints' | 'tcpListen' | 'tcpStats'> {
     return this.native;
   }
+
+  /**
+   * Stops a native tcp service; resolves once the pump thread has closed its listening descriptors
+   * (new connections are refused and the address can be bound again). Open pairs drain.
+   */
+  closeTcp(id: number): Promise<void> {
+    return acknowledged((ticket) => this.native.tcpClose(id, ticket));
+  }
+
+  /** As closeTcp, for a native http service (open client connections finish their requests). */
+  closeHttp(id: number): Promise<void> {
+    return acknowledged((ticket) => this.native.httpClose(id, ticket));
+  }
+}
+
+/** Sends a request under a fresh ticket; resolves when the pump acknowledges it (at once if it will not). */
+function acknowledged(send: (ticket: number) => boolean): Promise<void> {
+  const ticket = nextTicket++;
+  return new Promise((resolve) => {
+    if (send(ticket)) awaiting.set(ticket, resolve);
+    else resolve();
+  });
 }
 
 let nextNativeServiceId = 1;

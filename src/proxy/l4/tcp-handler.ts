@@ -61,6 +61,7 @@ export class TcpHandler implements ConnectionHandler {
   private readonly pump: NativePump | undefined;
   /** Set when the whole port (accept, balance, connect, pump) runs in the native pump. */
   private readonly nativeId: number | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly port: UserspacePort,
@@ -110,8 +111,10 @@ export class TcpHandler implements ConnectionHandler {
     }
   }
 
-  close(): void {
-    if (this.nativeId !== undefined) this.pump!.tcp.tcpClose(this.nativeId);
+  /** Native ports: resolves once the pump thread has closed the listeners (JS listeners close at once). */
+  close(): Promise<void> {
+    this.closing ??= this.nativeId !== undefined ? this.pump!.closeTcp(this.nativeId) : Promise.resolve();
+    return this.closing;
   }
 
   /** Which engine actually runs (native falls back to js when the addon cannot load). */

@@ -9,7 +9,7 @@ import type { HttpHandler, HttpOptions } from './http-handler.js';
 
 export class NativeHttpHandler implements ConnectionHandler {
   private readonly id = nativeServiceId();
-  private closed = false;
+  private closed: Promise<void> | undefined;
 
   constructor(
     private readonly port: UserspacePort,
@@ -50,11 +50,13 @@ export class NativeHttpHandler implements ConnectionHandler {
     this.pump.http.httpEndpoints(this.id, endpointList(this.port.balancer.backends));
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.pump.http.httpClose(this.id);
-    this.fallback.close();
+  /** Resolves once the engine's thread has closed the listeners. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = this.pump.closeHttp(this.id);
+      this.fallback.close();
+    }
+    return this.closed;
   }
 
   /** Copies the engine's counters into the port's metrics (on scrape). */

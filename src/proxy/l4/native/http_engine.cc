@@ -938,32 +938,40 @@ napi_value HttpListen(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
-// httpClose(id): stops accepting; open client connections finish their requests.
+/** On the service worker: closes the listeners of an http service and drops it (open clients finish). */
+void close_http_service(Worker& self, double id) {
+  auto it = engine->services.find(id);
+  if (it == engine->services.end()) return;
+  Service* s = it->second;
+  engine->services.erase(it);
+  s->closed = true;
+  for (Listener* l : s->listeners) {
+    self.unwatch(l->fd);
+    close(l->fd);
+    l->service = nullptr;
+    self.bury(l);
+  }
+  s->listeners.clear();
+  swap_endpoints(s->backends, {}, [&](Backend* b) { drop_idle(self, b); });
+  unref(s);
+}
+
+// httpClose(id, ticket): stops accepting; open client connections finish their requests. True when
+// `ticket` is acknowledged once the listening descriptors are closed; false for an unknown id.
 napi_value HttpClose(napi_env env, napi_callback_info info) {
-  auto argv = args(env, info, 1);
-  double id = number(env, argv[0]);
+  auto argv = args(env, info, 2);
+  double id = number(env, argv[0]), ticket = number(env, argv[1]);
   auto known = js_services.find(id);
-  if (!service_worker() || known == js_services.end()) return nullptr;
+  if (!service_worker() || known == js_services.end()) return boolean(env, false);
   Service* held = known->second;
   js_services.erase(known);
-  service_worker()->post([id, held](Worker& self) {
+  expect_acknowledgement(env);
+  service_worker()->post([id, held, ticket](Worker& self) {
     unref(held);  // the JS thread's hold
-    auto it = engine->services.find(id);
-    if (it == engine->services.end()) return;
-    Service* s = it->second;
-    engine->services.erase(it);
-    s->closed = true;
-    for (Listener* l : s->listeners) {
-      self.unwatch(l->fd);
-      close(l->fd);
-      l->service = nullptr;
-      self.bury(l);
-    }
-    s->listeners.clear();
-    swap_endpoints(s->backends, {}, [&](Backend* b) { drop_idle(self, b); });
-    unref(s);
+    close_http_service(self, id);
+    acknowledge(ticket);
   });
-  return nullptr;
+  return boolean(env, true);
 }
 
 // httpStats(id) -> Float64Array [connections, active, bytesIn, bytesOut, connectErrors, retries,

@@ -60,10 +60,28 @@ struct Pair : Buried {
   }
 };
 
-struct TcpState {
+/** Numbers posted by worker threads, delivered to a JS callback in batches by a thread-safe function. */
+struct Mailbox {
   napi_threadsafe_function tsfn = nullptr;
   std::mutex mu;
-  std::vector<double> closed;  // batches of 4
+  std::vector<double> items;
+  /** JS thread only: items JS waits for and has not received yet; the loop is kept alive meanwhile. */
+  size_t awaited = 0;
+
+  void post(std::initializer_list<double> values) {
+    bool first;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      first = items.empty();
+      items.insert(items.end(), values);
+    }
+    if (first) napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
+  }
+};
+
+struct TcpState {
+  Mailbox closed;  // closed pairs: [id, bytesIn, bytesOut, reason]*
+  Mailbox acks;    // tickets of completed requests (listeners closed)
   int64_t idle_ms = 3600000, half_open_ms = 60000;
   size_t next_worker = 0;
 };
@@ -76,15 +94,7 @@ struct PairList {
 };
 thread_local PairList* pairs = nullptr;
 
-void report(Pair* p, int reason) {
-  bool first;
-  {
-    std::lock_guard<std::mutex> lock(g.mu);
-    first = g.closed.empty();
-    g.closed.insert(g.closed.end(), {p->id, p->dir[0].bytes, p->dir[1].bytes, double(reason)});
-  }
-  if (first) napi_call_threadsafe_function(g.tsfn, nullptr, napi_tsfn_nonblocking);
-}
+void report(Pair* p, int reason) { g.closed.post({p->id, p->dir[0].bytes, p->dir[1].bytes, double(reason)}); }
 
 void pair_closed(Pair* p);
 
@@ -461,32 +471,40 @@ napi_value TcpListen(napi_env env, napi_callback_info info) {
   return boolean(env, true);
 }
 
-// tcpClose(id): stops accepting; open pairs drain.
+/** On the service worker: closes the listeners of a tcp service and drops it (open pairs drain). */
+void close_tcp_service(Worker& self, double id) {
+  auto it = tcp->services.find(id);
+  if (it == tcp->services.end()) return;
+  TcpService* s = it->second;
+  tcp->services.erase(it);
+  s->closed = true;
+  for (TcpListener* l : s->listeners) {
+    self.unwatch(l->fd);
+    close(l->fd);
+    l->service = nullptr;
+    self.bury(l);
+  }
+  s->listeners.clear();
+  swap_endpoints(s->backends, {}, [](TcpBackend*) {});
+  unref(s);
+}
+
+// tcpClose(id, ticket): stops accepting; open pairs drain. True when `ticket` is acknowledged once
+// the listening descriptors are closed; false for an unknown id (nothing to wait for).
 napi_value TcpClose(napi_env env, napi_callback_info info) {
-  auto argv = args(env, info, 1);
-  double id = number(env, argv[0]);
+  auto argv = args(env, info, 2);
+  double id = number(env, argv[0]), ticket = number(env, argv[1]);
   auto known = js_tcp_services.find(id);
-  if (!service_worker() || known == js_tcp_services.end()) return nullptr;
+  if (!service_worker() || known == js_tcp_services.end()) return boolean(env, false);
   TcpService* held = known->second;
   js_tcp_services.erase(known);
-  service_worker()->post([id, held](Worker& self) {
+  expect_acknowledgement(env);
+  service_worker()->post([id, held, ticket](Worker& self) {
     unref(held);
-    auto it = tcp->services.find(id);
-    if (it == tcp->services.end()) return;
-    TcpService* s = it->second;
-    tcp->services.erase(it);
-    s->closed = true;
-    for (TcpListener* l : s->listeners) {
-      self.unwatch(l->fd);
-      close(l->fd);
-      l->service = nullptr;
-      self.bury(l);
-    }
-    s->listeners.clear();
-    swap_endpoints(s->backends, {}, [](TcpBackend*) {});
-    unref(s);
+    close_tcp_service(self, id);
+    acknowledge(ticket);
   });
-  return nullptr;
+  return boolean(env, true);
 }
 
 // tcpStats(id) -> [connections, active, bytesIn, bytesOut, connectErrors, retries]
@@ -499,39 +517,45 @@ napi_value TcpStats(napi_env env, napi_callback_info info) {
                              s->connect_errors.get(), s->retries.get()});
 }
 
-void call_js(napi_env env, napi_value callback, void*, void*) {
+/** Delivers what a mailbox holds to its JS callback as one Float64Array (on the JS thread). */
+void deliver(napi_env env, napi_value callback, void* context, void*) {
   if (env == nullptr) return;
+  Mailbox* box = static_cast<Mailbox*>(context);
   std::vector<double> batch;
   {
-    std::lock_guard<std::mutex> lock(g.mu);
-    batch.swap(g.closed);
+    std::lock_guard<std::mutex> lock(box->mu);
+    batch.swap(box->items);
   }
   if (batch.empty()) return;
-  napi_value arraybuffer, array, undefined;
-  void* data;
-  napi_create_arraybuffer(env, batch.size() * sizeof(double), &data, &arraybuffer);
-  memcpy(data, batch.data(), batch.size() * sizeof(double));
-  napi_create_typedarray(env, napi_float64_array, batch.size(), arraybuffer, 0, &array);
+  if (box->awaited > 0) {
+    box->awaited -= batch.size() < box->awaited ? batch.size() : box->awaited;
+    if (box->awaited == 0) napi_unref_threadsafe_function(env, box->tsfn);
+  }
+  napi_value array = float64_array(env, batch), undefined;
   napi_get_undefined(env, &undefined);
   napi_call_function(env, undefined, callback, 1, &array, nullptr);
 }
 
-// init(onClosed, threads, idleTimeoutMs, halfOpenTimeoutMs)
+/** A mailbox's thread-safe function; it does not keep the process alive unless JS awaits an item. */
+void open_mailbox(napi_env env, Mailbox& box, napi_value callback, const char* label) {
+  napi_value name;
+  napi_create_string_utf8(env, label, NAPI_AUTO_LENGTH, &name);
+  napi_create_threadsafe_function(env, callback, nullptr, name, 0, 1, nullptr, nullptr, &box, deliver, &box.tsfn);
+  napi_unref_threadsafe_function(env, box.tsfn);
+}
+
+// init(onClosed, onAcknowledged, threads, idleTimeoutMs, halfOpenTimeoutMs)
 napi_value Init(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (g.tsfn != nullptr) {
+  auto argv = args(env, info, 5);
+  if (g.closed.tsfn != nullptr) {
     napi_throw_error(env, nullptr, "pump already initialised");
     return nullptr;
   }
-  napi_value name;
-  napi_create_string_utf8(env, "kubelite-pump", NAPI_AUTO_LENGTH, &name);
-  napi_create_threadsafe_function(env, argv[0], nullptr, name, 0, 1, nullptr, nullptr, nullptr, call_js, &g.tsfn);
-  napi_unref_threadsafe_function(env, g.tsfn);
-  int threads = int(number(env, argv[1]));
-  g.idle_ms = int64_t(number(env, argv[2]));
-  g.half_open_ms = int64_t(number(env, argv[3]));
+  open_mailbox(env, g.closed, argv[0], "kubelite-pump-closed");
+  open_mailbox(env, g.acks, argv[1], "kubelite-pump-acks");
+  int threads = int(number(env, argv[2]));
+  g.idle_ms = int64_t(number(env, argv[3]));
+  g.half_open_ms = int64_t(number(env, argv[4]));
   for (int t = 0; t < (threads < 1 ? 1 : threads); t++) {
     Worker* w = new Worker();
     w->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -604,6 +628,12 @@ std::vector<Worker*>& workers() {
   static std::vector<Worker*> list;
   return list;
 }
+
+void expect_acknowledgement(napi_env env) {
+  if (g.acks.awaited++ == 0) napi_ref_threadsafe_function(env, g.acks.tsfn);
+}
+
+void acknowledge(double ticket) { g.acks.post({ticket}); }
 
 void Worker::post(std::function<void(Worker&)> command) {
   {

@@ -144,6 +144,14 @@ struct Worker {
 /** The process's workers (started by init); worker 0 also runs the native tcp and http services. */
 std::vector<Worker*>& workers();
 
+/**
+ * Acknowledged requests (e.g. "close this service's listeners"): the JS thread announces one with
+ * expect_acknowledgement (the event loop then stays alive until it arrives), the worker calls
+ * acknowledge(ticket) once done, and JS receives the ticket through init's onAcknowledged callback.
+ */
+void expect_acknowledgement(napi_env env);
+void acknowledge(double ticket);
+
 inline Worker* service_worker() { return workers().empty() ? nullptr : workers()[0]; }
 
 // ------------------------------------------------------------------ JS argument helpers
