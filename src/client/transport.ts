@@ -41,6 +41,13 @@ export interface ClientOptions {
    * Default 300 000.
    */
   watchIdleTimeoutMs?: number;
+  /**
+   * As client-go: a 429, or a 5xx with Retry-After, is retried after the pause the server asks for
+   * (capped at maxRetryAfterMs) up to this many times. Default 10; 0 disables.
+   */
+  maxRetries?: number;
+  /** Longest Retry-After pause honoured. Default 10 000. */
+  maxRetryAfterMs?: number;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -118,8 +125,22 @@ export function createTransport(options: ClientOptions): Transport {
   }
 
   const metrics = options.registry ? createRestMetrics(options.registry, url.host) : undefined;
+  const maxRetries = options.maxRetries ?? 10;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
 
   async function send(method: HttpMethod, path: string, opts: SendOptions = {}): Promise<ResponseData> {
+    for (let retries = 0; ; retries++) {
+      const response = await sendOnce(method, path, opts);
+      if (response.statusCode < 300) return response;
+      const waitMs = retries < maxRetries ? retryAfterMs(response, maxRetryAfterMs) : undefined;
+      const text = await response.body.text().catch(() => '');
+      if (waitMs === undefined) throw apiErrorFromResponse(response.statusCode, text);
+      await pause(waitMs, opts.signal);
+    }
+  }
+
+  /** One attempt; a response of 300 or more comes back with its body unread. */
+  async function sendOnce(method: HttpMethod, path: string, opts: SendOptions): Promise<ResponseData> {
     let body: string | Buffer | undefined;
     let contentType: string | undefined;
     if (opts.body !== undefined) {
@@ -146,10 +167,6 @@ export function createTransport(options: ClientOptions): Transport {
       throw e;
     }
     metrics?.observe(method, response.statusCode, started);
-    if (response.statusCode >= 300) {
-      const text = await response.body.text().catch(() => '');
-      throw apiErrorFromResponse(response.statusCode, text);
-    }
     return response;
   }
 
@@ -188,4 +205,30 @@ function createRestMetrics(registry: Registry, host: string) {
       duration.labels(method, host).observe((performance.now() - startedMs) / 1000);
     },
   };
+}
+
+/** The pause a 429 or a 5xx with Retry-After asks for (client-go's checkWait), or undefined: no retry. */
+function retryAfterMs(response: ResponseData, capMs: number): number | undefined {
+  const code = response.statusCode;
+  const header = response.headers['retry-after'];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (code !== 429 && !(code >= 500 && value !== undefined)) return undefined;
+  const seconds = value === undefined ? 1 : Number.parseInt(value, 10);
+  if (!Number.isFinite(seconds) || seconds < 0) return code === 429 ? Math.min(1000, capMs) : undefined;
+  return Math.min(seconds * 1000, capMs);
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
