@@ -1,4 +1,5 @@
 // The apiserver's options: one typed object, defaults filled and checked once at start-up.
+import { isIP } from 'node:net';
 import type { Registry } from 'prom-client';
 import { createRegistry } from '../metrics/registry.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -16,6 +17,15 @@ export interface ApiServerOptions {
   compactionIntervalMs?: number;
   /** Bind address; default 127.0.0.1. */
   host?: string;
+  /**
+   * Where pods reach this apiserver: the address in the `default/kubernetes` Endpoints. Default the
+   * bind address when it is a concrete IP, else 127.0.0.1.
+   */
+  advertiseAddress?: string;
+  /** The `default/kubernetes` reconcile and apiserver lease renewal period; default 10 s (Kubernetes'). */
+  endpointReconcileIntervalMs?: number;
+  /** An apiserver whose lease is not renewed this long leaves those Endpoints; default 15 s (Kubernetes'). */
+  masterLeaseTtlMs?: number;
   /** Port; 0 picks a free one. Default 8080. */
   port?: number;
   /** Serve HTTPS with this certificate (and verify client certificates against its clientCA). Default: plain HTTP. */
@@ -67,6 +77,9 @@ export interface ResolvedOptions {
   compactionIntervalMs: number;
   host: string;
   port: number;
+  advertiseAddress: string;
+  endpointReconcileIntervalMs: number;
+  masterLeaseTtlMs: number;
   serviceClusterIPRange: string;
   serviceNodePortRange: { min: number; max: number };
   eventTtlMs: number;
@@ -93,11 +106,15 @@ export interface ResolvedOptions {
 export const defaultServiceClusterIPRange = '127.10.0.0/16';
 
 export function resolveOptions(options: ApiServerOptions): ResolvedOptions {
+  const host = options.host ?? '127.0.0.1';
   const resolved: ResolvedOptions = {
     storage: options.storage,
     compactionIntervalMs: options.compactionIntervalMs ?? 5 * 60_000,
-    host: options.host ?? '127.0.0.1',
+    host,
     port: options.port ?? 8080,
+    advertiseAddress: options.advertiseAddress || defaultAdvertiseAddress(host),
+    endpointReconcileIntervalMs: options.endpointReconcileIntervalMs ?? 10_000,
+    masterLeaseTtlMs: options.masterLeaseTtlMs ?? 15_000,
     serviceClusterIPRange: options.serviceClusterIPRange ?? defaultServiceClusterIPRange,
     serviceNodePortRange: parsePortRange(options.serviceNodePortRange ?? '30000-32767'),
     eventTtlMs: options.eventTtlMs ?? 60 * 60 * 1000,
@@ -130,6 +147,8 @@ export function resolveOptions(options: ApiServerOptions): ResolvedOptions {
     'cacheWaitTimeoutMs',
     'kubeletConnectTimeoutMs',
     'maxHeaderBytes',
+    'endpointReconcileIntervalMs',
+    'masterLeaseTtlMs',
   ];
   for (const key of positive) {
     const value = resolved[key];
@@ -140,7 +159,25 @@ export function resolveOptions(options: ApiServerOptions): ResolvedOptions {
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
     throw new Error(`apiserver option port must be 0-65535, got ${resolved.port}`);
   }
+  if (!isConcreteIP(resolved.advertiseAddress)) {
+    throw new Error(
+      `apiserver option advertiseAddress must be an IP address other than 0.0.0.0 or ::, got "${resolved.advertiseAddress}"`,
+    );
+  }
+  if (resolved.masterLeaseTtlMs <= resolved.endpointReconcileIntervalMs) {
+    throw new Error('apiserver option masterLeaseTtlMs must be longer than endpointReconcileIntervalMs');
+  }
   return resolved;
+}
+
+/** An IPv4 or IPv6 address that names one host (not the unspecified 0.0.0.0 or ::). */
+function isConcreteIP(text: string): boolean {
+  return isIP(text) !== 0 && !/^[0.:]+$/.test(text);
+}
+
+/** The bind address when pods can be pointed at it, else loopback. */
+export function defaultAdvertiseAddress(host: string): string {
+  return isConcreteIP(host) ? host : '127.0.0.1';
 }
 
 export function parsePortRange(text: string): { min: number; max: number } {

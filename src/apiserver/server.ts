@@ -1,6 +1,6 @@
 // createApiServer: the Kubernetes v1 REST API over plain node:http. Owns the watch cache, the
-// per-resource write paths, the namespace purger, event expiry and service allocators; storage is
-// passed in (or opened from a URL and then owned).
+// per-resource write paths, the namespace purger, event expiry, service allocators and the
+// `default/kubernetes` service; storage is passed in (or opened from a URL and then owned).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -21,6 +21,8 @@ import { type ApiServerOptions, type ResolvedOptions, resolveOptions } from './o
 import { compose, type PipelineContext, type Stage } from './pipeline.js';
 import type { AdmissionPlugin } from './registry/admission.js';
 import { EventExpiry } from './registry/event-expiry.js';
+import { KubernetesServiceController } from './registry/kubernetes-service-controller.js';
+import { MasterLeases } from './registry/master-leases.js';
 import { bootstrapNamespaces, NamespaceLifecycle, NamespacePurger } from './registry/namespaces.js';
 import { ObjectStore } from './registry/object-store.js';
 import type { WriteHooks } from './registry/reservation.js';
@@ -66,6 +68,7 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
   let watchCache: WatchCache | undefined;
   let core: ServerCore | undefined;
   let eventExpiry: EventExpiry | undefined;
+  let kubernetesService: KubernetesServiceController | undefined;
   let httpServer: Server | undefined;
   let url = '';
   let ready = false;
@@ -235,12 +238,26 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     url = `${schemeOf(options.tls)}://${host}:${address.port}`;
+    // Once the port is known (port 0 picks one): the Service and Endpoints pods find us by.
+    kubernetesService = new KubernetesServiceController({
+      cache,
+      services: rests.get('services')!,
+      endpoints: rests.get('endpoints')!,
+      leases: new MasterLeases(store, clock, options.masterLeaseTtlMs),
+      self: { ip: options.advertiseAddress, port: address.port, portName: schemeOf(options.tls) },
+      clusterIP: allocators.kubernetesServiceIP,
+      intervalMs: options.endpointReconcileIntervalMs,
+      clock,
+      logger,
+    });
+    await kubernetesService.start();
     ready = true;
     logger.info({ url }, 'apiserver ready');
   }
 
   async function close(): Promise<void> {
     ready = false;
+    await kubernetesService?.stop();
     watchCache?.stop();
     eventExpiry?.stop();
     const server = httpServer;

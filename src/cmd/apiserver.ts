@@ -15,6 +15,7 @@ const flags = {
   storage: { type: 'string', default: 'embedded://./kubelite-data' },
   port: { type: 'string', default: '8080' },
   'bind-address': { type: 'string', default: '127.0.0.1' },
+  'advertise-address': { type: 'string', default: '' },
   'service-cluster-ip-range': { type: 'string', default: '127.10.0.0/16' },
   'service-node-port-range': { type: 'string', default: '30000-32767' },
   'node-ports-for-all-services': { type: 'boolean', default: false },
@@ -32,6 +33,8 @@ const usage = `Usage: kubelite apiserver [flags]
   --storage URL                     embedded:///dir (or a path), etcd://host:port[,...][/prefix], memory://
   --port N                          listen port (0 = any free port)        [8080]
   --bind-address IP                 listen address                         [127.0.0.1]
+  --advertise-address IP            address in the default/kubernetes Endpoints
+                                    [the bind address if a concrete IP, else 127.0.0.1]
   --service-cluster-ip-range CIDR   service cluster IPs                    [127.10.0.0/16]
   --service-node-port-range A-B     service node ports                     [30000-32767]
   --node-ports-for-all-services     give ClusterIP service ports node ports too
@@ -76,6 +79,7 @@ export function readFlags(argv: string[], env: NodeJS.ProcessEnv = process.env) 
     storage: pick('storage') as string,
     port: integer('port', pick('port') as string),
     host,
+    advertiseAddress: (pick('advertise-address') as string) || undefined,
     serviceClusterIPRange: pick('service-cluster-ip-range') as string,
     serviceNodePortRange: pick('service-node-port-range') as string,
     nodePortsForAllServices: pick('node-ports-for-all-services') as boolean,

@@ -22,7 +22,8 @@ export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-
 const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);
 export const namespaceFinalizer = 'kubernetes';
 
-const systemWrite: WriteQuery = {
+/** A write the apiserver makes itself (no user, no dry run, unknown fields ignored). */
+export const systemWrite: WriteQuery = {
   dryRun: false,
   fieldManager: undefined,
   fieldValidation: 'Ignore',

@@ -100,7 +100,7 @@ describe('service allocators', () => {
       'spec.ports[0].nodePort: Invalid value: 30001: provided port is already allocated',
     );
     expect(a.ports.used).toBe(1);
-    expect(a.ips.used).toBe(1);
+    expect(a.ips.used).toBe(2); // 127.10.0.7 and the kubernetes service's 127.10.0.1
     expect(() => a.hooks.beforeCreate!(svc('c', { clusterIP: '10.0.0.1' }), false)).toThrow(
       /not in the valid range/,
     );
@@ -111,10 +111,10 @@ describe('service allocators', () => {
     const s = svc('a', { type: 'NodePort', ports: [{ port: 80 }] });
     a.hooks.beforeCreate!(s, false).commit();
     a.hooks.afterDelete!(s);
-    expect([a.ips.used, a.ports.used]).toEqual([0, 0]);
+    expect([a.ips.used, a.ports.used]).toEqual([1, 0]);
     a.hooks.beforeCreate!(svc('b', { type: 'NodePort', ports: [{ port: 80 }] }), false).rollback();
     a.hooks.beforeCreate!(svc('c', { type: 'NodePort', ports: [{ port: 80 }] }), true).commit();
-    expect([a.ips.used, a.ports.used]).toEqual([0, 0]);
+    expect([a.ips.used, a.ports.used]).toEqual([1, 0]);
   });
 
   it('frees node ports an update drops, and restores reservations from stored services', () => {
@@ -124,13 +124,68 @@ describe('service allocators', () => {
     const next = svc('a', { ...specOf(old), type: 'ClusterIP', ports: [{ port: 80 }] });
     a.hooks.beforeUpdate!(next, old, false).commit();
     expect(a.ports.used).toBe(0);
-    expect(a.ips.used).toBe(1);
+    expect(a.ips.used).toBe(2);
     const restarted = createServiceAllocators(options);
     restarted.restore([
       next,
       svc('x', { clusterIP: '127.10.0.9', type: 'NodePort', ports: [{ port: 1, nodePort: 30003 }] }),
     ]);
-    expect([restarted.ips.used, restarted.ports.used]).toEqual([2, 1]);
+    expect([restarted.ips.used, restarted.ports.used]).toEqual([3, 1]);
     expect(restarted.ports.isTaken(30003)).toBe(true);
+  });
+
+  const kubernetes = (spec: Service['spec']) => svc('kubernetes', spec);
+  const refusal = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return '';
+  };
+
+  it('keeps the first address for default/kubernetes only, across its deletion and restarts', () => {
+    const a = createServiceAllocators({ ...options, clusterIPRange: '127.10.0.0/29' });
+    expect(a.kubernetesServiceIP).toBe('127.10.0.1');
+    // Five more usable addresses (.2-.6): dynamic allocation hands out all of them, never .1.
+    const ips = Array.from({ length: 5 }, (_, i) => {
+      const s = svc(`s${i}`, { ports: [{ port: 80 }] });
+      a.hooks.beforeCreate!(s, false).commit();
+      return specOf(s).clusterIP;
+    });
+    expect(ips.sort()).toEqual(['127.10.0.2', '127.10.0.3', '127.10.0.4', '127.10.0.5', '127.10.0.6']);
+    expect(refusal(() => a.hooks.beforeCreate!(svc('full', { ports: [{ port: 80 }] }), false))).toMatch(
+      /range is full/,
+    );
+    expect(refusal(() => a.hooks.beforeCreate!(svc('thief', { clusterIP: '127.10.0.1' }), false))).toMatch(
+      /provided IP is already allocated/,
+    );
+    const other = svc('kubernetes', { clusterIP: '127.10.0.1' });
+    other.metadata.namespace = 'elsewhere';
+    expect(refusal(() => a.hooks.beforeCreate!(other, false))).toMatch(/already allocated/);
+    const master = kubernetes({ clusterIP: '127.10.0.1', ports: [{ port: 443 }] });
+    a.hooks.beforeCreate!(master, false).commit();
+    a.hooks.afterDelete!(master);
+    expect(a.ips.isTaken(parseIPv4('127.10.0.1')!)).toBe(true);
+    expect(refusal(() => a.hooks.beforeCreate!(svc('thief', { clusterIP: '127.10.0.1' }), false))).toMatch(
+      /already allocated/,
+    );
+    a.hooks.beforeCreate!(kubernetes({ clusterIP: '127.10.0.1' }), false).commit();
+    const restarted = createServiceAllocators({ ...options, clusterIPRange: '127.10.0.0/29' });
+    restarted.restore([master]);
+    expect(restarted.ips.used).toBe(1);
+    restarted.hooks.beforeCreate!(kubernetes({ clusterIP: '127.10.0.1' }), false).commit();
+  });
+
+  it('refuses the first address to default/kubernetes while a service stored earlier holds it', () => {
+    const a = createServiceAllocators(options);
+    const holder = svc('old', { clusterIP: '127.10.0.1', ports: [{ port: 80 }] });
+    a.restore([holder]);
+    expect(refusal(() => a.hooks.beforeCreate!(kubernetes({ clusterIP: '127.10.0.1' }), false))).toMatch(
+      /already allocated/,
+    );
+    a.hooks.afterDelete!(holder);
+    expect(a.ips.isTaken(parseIPv4('127.10.0.1')!)).toBe(true);
+    a.hooks.beforeCreate!(kubernetes({ clusterIP: '127.10.0.1' }), false).commit();
   });
 });

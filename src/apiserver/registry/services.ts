@@ -1,6 +1,8 @@
 // Service cluster IPs and node ports: reserved before a service is stored, released when it leaves
 // storage, rebuilt from the stored services at start. A requested value that is taken or out of
-// range is a 422 with Kubernetes' cause. Node ports go to NodePort and LoadBalancer services (as in
+// range is a 422 with Kubernetes' cause. The range's first address is reserved from the start for
+// `default/kubernetes` (Kubernetes' master service IP): no other service gets it, even while that
+// service is deleted and recreated. Node ports go to NodePort and LoadBalancer services (as in
 // Kubernetes), or to every port of every service with a cluster IP when `allPorts` is set (kubelite's
 // DESIGN: containers reach services through a node port on the bridge gateway).
 import { invalid } from '../../api/errors.js';
@@ -12,6 +14,7 @@ import {
   portRangeAllocator,
   type RangeAllocator,
 } from './allocator.js';
+import { isKubernetesService } from './kubernetes-service.js';
 import { noReservation, type Reservation, type WriteHooks } from './reservation.js';
 
 export interface ServiceAllocatorOptions {
@@ -25,6 +28,8 @@ export interface ServiceAllocators {
   readonly ips: RangeAllocator;
   readonly ports: RangeAllocator;
   readonly hooks: WriteHooks;
+  /** The first address of the cluster IP range: `default/kubernetes`'s, never handed to another service. */
+  readonly kubernetesServiceIP: string;
   /** Marks the values of already-stored services as taken (start-up). */
   restore(services: Iterable<KubeObject>): void;
 }
@@ -38,6 +43,15 @@ export function createServiceAllocators(options: ServiceAllocatorOptions): Servi
   const ips = ipRangeAllocator(options.clusterIPRange);
   const ports = portRangeAllocator(options.nodePortRange.min, options.nodePortRange.max);
   const rangeText = `${options.nodePortRange.min}-${options.nodePortRange.max}`;
+  const masterIP = ips.base;
+  ips.allocate(masterIP);
+  /** A service other than `default/kubernetes` stored with the master IP before it was reserved. */
+  let masterIPHolder: string | undefined;
+  const keyOf = (obj: KubeObject) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+  const releaseIP = (ip: number, svc: KubeObject) => {
+    if (ip !== masterIP) ips.release(ip);
+    else if (masterIPHolder === keyOf(svc)) masterIPHolder = undefined;
+  };
 
   const needsClusterIP = (svc: Service) => svc.spec?.type !== 'ExternalName';
   const needsNodePorts = (svc: Service) => {
@@ -70,13 +84,14 @@ export function createServiceAllocators(options: ServiceAllocatorOptions): Servi
         if (ip === undefined) {
           causes.push(ipCause(requested, `failed to allocate IP ${requested}: not a valid IPv4 address`));
         } else if (!keep.ips.includes(ip)) {
-          const outcome = ips.allocate(ip);
+          const reservedForIt = ip === masterIP && isKubernetesService(obj) && masterIPHolder === undefined;
+          const outcome = reservedForIt ? 'reserved' : ips.allocate(ip);
           if (outcome === 'ok') taken.push([ips, ip]);
           else if (outcome === 'taken')
             causes.push(
               ipCause(requested, `failed to allocate IP ${requested}: provided IP is already allocated`),
             );
-          else {
+          else if (outcome === 'range') {
             causes.push(
               ipCause(
                 requested,
@@ -155,14 +170,14 @@ export function createServiceAllocators(options: ServiceAllocatorOptions): Servi
         commit() {
           reservation.commit();
           if (dryRun) return;
-          for (const ip of before.ips) if (!after.ips.includes(ip)) ips.release(ip);
+          for (const ip of before.ips) if (!after.ips.includes(ip)) releaseIP(ip, old);
           for (const port of before.ports) if (!after.ports.includes(port)) ports.release(port);
         },
       };
     },
     afterDelete(obj) {
       const gone = held(obj as unknown as Service);
-      for (const ip of gone.ips) ips.release(ip);
+      for (const ip of gone.ips) releaseIP(ip, obj);
       for (const port of gone.ports) ports.release(port);
     },
   };
@@ -171,10 +186,14 @@ export function createServiceAllocators(options: ServiceAllocatorOptions): Servi
     ips,
     ports,
     hooks,
+    kubernetesServiceIP: formatIPv4(masterIP),
     restore(services) {
       for (const svc of services) {
         const h = held(svc as unknown as Service);
-        for (const ip of h.ips) ips.allocate(ip);
+        for (const ip of h.ips) {
+          if (ip !== masterIP) ips.allocate(ip);
+          else if (!isKubernetesService(svc)) masterIPHolder = keyOf(svc);
+        }
         for (const port of h.ports) ports.allocate(port);
       }
     },
