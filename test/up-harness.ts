@@ -3,7 +3,7 @@
 // cache in a temp dir). cleanup() leaves nothing behind whatever state the test ended in: the up
 // process, any component it recorded, the cluster's containers (kubelite down) and the temp dirs.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,9 @@ export function createUpCluster(): UpCluster {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubelite-up-test-'));
   const home = mkdtempSync(join(tmpdir(), 'kubelite-up-kubectl-'));
   const nodePrefix = `up${randomBytes(3).toString('hex')}`;
+  // A range of its own: every cluster's proxy binds its `kubernetes` service at the range's first
+  // address, port 443, and clusters of suites running side by side must not collide there.
+  const serviceRange = `127.${randomInt(60, 100)}.${randomInt(0, 256)}.0/24`;
   const kubeconfig = join(dataDir, 'kubeconfig');
   const runs: UpRun[] = [];
   const env: NodeJS.ProcessEnv = {
@@ -121,6 +124,8 @@ export function createUpCluster(): UpCluster {
           '0',
           '--node-name-prefix',
           nodePrefix,
+          '--service-cluster-ip-range',
+          serviceRange,
           ...extraArgs,
         ],
         { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },

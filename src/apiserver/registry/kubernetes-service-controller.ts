@@ -141,47 +141,54 @@ export class KubernetesServiceController {
     await this.reconcileEndpoints(sorted);
   }
 
-  private async reconcileService(primary: ApiServerEndpoint): Promise<void> {
-    const { services, clusterIP, logger } = this.o;
-    const current = (await services.store.get(namespace, name)) as unknown as Service | undefined;
-    if (!current) {
-      if (await create(services, desiredService(clusterIP, primary)))
-        logger.info({ clusterIP, targetPort: primary.port }, 'created the kubernetes service');
-      return;
-    }
-    const ip = current.spec?.clusterIP ?? '';
-    if (ip !== clusterIP && this.warnedClusterIP !== ip) {
-      this.warnedClusterIP = ip;
-      logger.warn(
-        { clusterIP: ip, expected: clusterIP },
-        'the kubernetes service has another cluster IP; delete it to have it recreated',
-      );
-    }
-    if (!serviceRepair(current, primary)) return;
-    logger.warn({ targetPort: primary.port }, 'resetting the kubernetes service');
-    await services.updateWith(
-      namespace,
-      name,
-      (fresh) => (serviceRepair(fresh as unknown as Service, primary) ?? fresh) as unknown as KubeObject,
-      systemWrite,
-      'main',
+  private reconcileService(primary: ApiServerEndpoint): Promise<void> {
+    const { clusterIP, logger } = this.o;
+    return this.ensure(
+      this.o.services,
+      { clusterIP, targetPort: primary.port },
+      () => desiredService(clusterIP, primary),
+      (current: Service) => {
+        const ip = current.spec?.clusterIP ?? '';
+        if (ip !== clusterIP && this.warnedClusterIP !== ip) {
+          this.warnedClusterIP = ip;
+          logger.warn(
+            { clusterIP: ip, expected: clusterIP },
+            'the kubernetes Service has another cluster IP; delete it to have it recreated',
+          );
+        }
+        return serviceRepair(current, primary);
+      },
     );
   }
 
-  private async reconcileEndpoints(members: readonly ApiServerEndpoint[]): Promise<void> {
-    const { endpoints, logger } = this.o;
-    const current = (await endpoints.store.get(namespace, name)) as unknown as Endpoints | undefined;
+  private reconcileEndpoints(members: readonly ApiServerEndpoint[]): Promise<void> {
+    return this.ensure(
+      this.o.endpoints,
+      { members },
+      () => desiredEndpoints(members),
+      (current: Endpoints) => endpointsRepair(current, members),
+    );
+  }
+
+  /** Creates the object when it is missing, else writes what `repair` makes of it, if anything. */
+  private async ensure<T extends Service | Endpoints>(
+    rest: ResourceRest,
+    details: Record<string, unknown>,
+    build: () => T,
+    repair: (current: T) => T | undefined,
+  ): Promise<void> {
+    const what = `the kubernetes ${rest.resource.kind}`;
+    const current = (await rest.store.get(namespace, name)) as unknown as T | undefined;
     if (!current) {
-      if (await create(endpoints, desiredEndpoints(members)))
-        logger.info({ members }, 'created the kubernetes endpoints');
+      if (await create(rest, build())) this.o.logger.info(details, `created ${what}`);
       return;
     }
-    if (!endpointsRepair(current, members)) return;
-    logger.info({ members }, 'updating the kubernetes endpoints');
-    await endpoints.updateWith(
+    if (!repair(current)) return;
+    this.o.logger.warn(details, `resetting ${what}`);
+    await rest.updateWith(
       namespace,
       name,
-      (fresh) => (endpointsRepair(fresh as unknown as Endpoints, members) ?? fresh) as unknown as KubeObject,
+      (fresh) => (repair(fresh as unknown as T) ?? fresh) as unknown as KubeObject,
       systemWrite,
       'main',
     );
