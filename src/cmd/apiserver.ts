@@ -1,5 +1,6 @@
 // `kubelite apiserver`: the Kubernetes v1 REST API over a storage URL. Every flag is also an
-// environment variable KUBELITE_<FLAG> (upper case, dashes as underscores); flags win.
+// environment variable KUBELITE_<FLAG> (upper case, dashes as underscores); flags win. Its flags:
+// `flagDocs` below and the security flags' securityUsage (src/apiserver/auth/flags.ts).
 import { parseArgs } from 'node:util';
 import {
   type SecurityFlag,
@@ -10,8 +11,9 @@ import {
 import { createApiServer } from '../apiserver/server.js';
 import { createRegistry } from '../metrics/registry.js';
 import { createLogger } from '../util/log.js';
+import { type FlagDocs, helpText } from './common.js';
 
-const flags = {
+export const flags = {
   storage: { type: 'string', default: 'embedded://./kubelite-data' },
   port: { type: 'string', default: '8080' },
   'bind-address': { type: 'string', default: '127.0.0.1' },
@@ -28,25 +30,34 @@ const flags = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-const usage = `Usage: kubelite apiserver [flags]
+const flagDocs: FlagDocs<Omit<typeof flags, SecurityFlag>> = {
+  storage: { value: 'URL', meaning: 'embedded:///dir (or a path), etcd://host:port[,…][/prefix], memory://' },
+  port: { value: 'N', meaning: 'listen port (0 = any free port)' },
+  'bind-address': { value: 'IP', meaning: 'listen address' },
+  'advertise-address': {
+    value: 'IP',
+    meaning: 'address in the default/kubernetes Endpoints',
+    default: 'the bind address if a concrete IP, else 127.0.0.1',
+  },
+  'service-cluster-ip-range': { value: 'CIDR', meaning: 'service cluster IPs' },
+  'service-node-port-range': { value: 'A-B', meaning: 'service node ports' },
+  'node-ports-for-all-services': { meaning: 'give ClusterIP service ports node ports too' },
+  'event-ttl': { value: 'DURATION', meaning: 'events expire after' },
+  'max-request-body-bytes': { value: 'N', meaning: 'larger bodies get 413' },
+  'watch-cache-capacity': { value: 'N', meaning: 'events kept per resource for resuming watches' },
+  'compaction-interval': { value: 'DURATION', meaning: 'storage compaction period, 0 = off' },
+  'log-level': { value: 'LEVEL', meaning: 'trace, debug, info, warn, error, fatal or silent' },
+};
 
-  --storage URL                     embedded:///dir (or a path), etcd://host:port[,...][/prefix], memory://
-  --port N                          listen port (0 = any free port)        [8080]
-  --bind-address IP                 listen address                         [127.0.0.1]
-  --advertise-address IP            address in the default/kubernetes Endpoints
-                                    [the bind address if a concrete IP, else 127.0.0.1]
-  --service-cluster-ip-range CIDR   service cluster IPs                    [127.10.0.0/16]
-  --service-node-port-range A-B     service node ports                     [30000-32767]
-  --node-ports-for-all-services     give ClusterIP service ports node ports too
-  --event-ttl DURATION              events expire after                    [1h]
-  --max-request-body-bytes N        larger bodies get 413                  [3145728]
-  --watch-cache-capacity N          events kept per resource for resuming  [10000]
-  --compaction-interval DURATION    storage compaction period, 0 = off     [5m]
-  --log-level LEVEL                 trace|debug|info|warn|error            [info]
-
-${securityUsage}
-Every flag can be given as KUBELITE_<FLAG> in the environment (e.g. KUBELITE_STORAGE, KUBELITE_PORT).
-`;
+export const usage = helpText({
+  usage: 'apiserver [flags]',
+  about: `Serves the Kubernetes v1 API over a store. Durations: 500ms, 30s, 5m, 1h (a bare number is
+milliseconds). Listening beyond loopback needs TLS and an authenticator (docs/security.md).`,
+  flags,
+  docs: flagDocs,
+  more: securityUsage,
+  example: 'KUBELITE_STORAGE=memory://, KUBELITE_PORT=0',
+});
 
 /** "90s", "5m", "1h", "1500ms" or plain milliseconds. */
 export function parseDurationMs(text: string): number {

@@ -1,6 +1,6 @@
 // What the API-client components' entries (scheduler, controller-manager, proxy) share: flag values
 // with their KUBELITE_<FLAG> fallback, integer parsing, the apiserver connection from --server or
-// --kubeconfig, and a stop signal on SIGINT/SIGTERM.
+// --kubeconfig, and a stop signal on SIGINT/SIGTERM. Every entry's --help comes from helpText().
 import { clientOptionsFromKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
 import type { ClientOptions } from '../client/transport.js';
 
@@ -50,4 +50,82 @@ export function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
       process.off('SIGTERM', onSignal);
     },
   };
+}
+
+/** A default duration as a flag would take it: 40s, 5m, 1h. */
+export function durationText(ms: number): string {
+  if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms > 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** A parseArgs option, as the `flags` tables of the entries declare them. */
+type FlagOption = {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  default?: string | boolean;
+};
+
+/** What --help says about one flag. */
+export interface FlagDoc {
+  /** The value's placeholder (URL, N, 40s…); none for boolean flags. */
+  value?: string;
+  meaning: string;
+  /** Shown as [default]; without it, the parseArgs default (if any) is shown. */
+  default?: string;
+}
+
+/** A description for every flag of a parseArgs table but --help (which the help text adds itself). */
+export type FlagDocs<F> = { [K in Exclude<keyof F, 'help'>]: FlagDoc };
+
+export interface HelpText {
+  /** After "Usage: kubelite ", e.g. "scheduler --server URL | --kubeconfig PATH [flags]". */
+  usage: string;
+  /** What the command does (a few lines). */
+  about: string;
+  flags: Readonly<Record<string, FlagOption>>;
+  docs: Readonly<Record<string, FlagDoc>>;
+  /** Sections after the flags (e.g. the apiserver's security flags), each ending in a newline. */
+  more?: string;
+  /** The example variable in the KUBELITE_<FLAG> sentence, e.g. KUBELITE_NODE_NAME=n1. */
+  example: string;
+  /** Lines after that sentence. */
+  notes?: string;
+}
+
+/** Meanings longer than this push their [default] out of the column. */
+const meaningWidth = 58;
+
+/**
+ * A command's --help: one line per flag with its meaning and default, then how flags are read from
+ * the environment. The flag lines follow `docs` (every flag the caller describes), then -h, --help.
+ */
+export function helpText(h: HelpText): string {
+  const rows = Object.entries(h.docs).map(([name, doc]) => {
+    const option = h.flags[name];
+    const fallback = doc.default ?? (typeof option?.default === 'string' ? option.default : '');
+    return { flag: `  --${name}${doc.value ? ` ${doc.value}` : ''}`, meaning: doc.meaning, fallback };
+  });
+  const help = h.flags.help?.short ? `  -${h.flags.help.short}, --help` : '  --help';
+  rows.push({ flag: help, meaning: 'print this help and exit', fallback: '' });
+  const flagWidth = Math.max(...rows.map((r) => r.flag.length)) + 2;
+  const width = Math.max(0, ...rows.map((r) => r.meaning.length).filter((n) => n <= meaningWidth)) + 1;
+  const lines = rows.map(({ flag, meaning, fallback }) => {
+    const text = flag.padEnd(flagWidth) + meaning;
+    return fallback ? `${text.padEnd(flagWidth + width)} [${fallback}]` : text;
+  });
+  return [
+    `Usage: kubelite ${h.usage}`,
+    '',
+    h.about.trimEnd(),
+    '',
+    ...lines,
+    '',
+    ...(h.more ? [h.more.trimEnd(), ''] : []),
+    'Every flag can also be given as an environment variable KUBELITE_<FLAG>: upper case, dashes as',
+    `underscores (e.g. ${h.example}); a flag on the command line wins.`,
+    ...(h.notes ? [h.notes.trimEnd()] : []),
+    '',
+  ].join('\n');
 }

@@ -1,21 +1,5 @@
-// `kubelite controller-manager`: replication, endpoints, node lifecycle and garbage collection.
-// Flags (each also KUBELITE_<FLAG>, e.g. KUBELITE_NODE_MONITOR_GRACE_PERIOD=40s):
-//   --server URL                        apiserver URL (or from --kubeconfig)
-//   --kubeconfig PATH                   kubeconfig file (current context: server, token, TLS)
-//   --controllers LIST                  which to run: replication,endpoints,nodelifecycle,garbagecollector;
-//                                       "*" = all (default); "-name" switches one off ("*,-garbagecollector")
-//   --disable-controller NAME           switch one off (repeatable, or a comma list)
-//   --node-monitor-grace-period D       no heartbeat for this long → node Unknown and tainted (40s)
-//   --node-startup-grace-period D       the same before a node's first Ready condition (1m)
-//   --pod-eviction-timeout D            untolerating pods leave a tainted node after this (1m)
-//   --endpoint-updates-batch-period D   fold pod-driven endpoint writes over this period (0)
-//   --concurrent-rc-syncs N             replication workers (5)
-//   --concurrent-endpoint-syncs N       endpoints workers (5)
-//   --concurrent-gc-syncs N             garbage collector workers (4)
-//   --metrics-port N                    /metrics, /healthz, /readyz (10252; 0 = any free port)
-//   --metrics-host HOST                 address of that port (127.0.0.1)
-//   --log-level LEVEL                   pino level (info)
-// Durations are Go-style: 40s, 5m, 1m30s, 500ms.
+// `kubelite controller-manager`: replication, endpoints, node lifecycle and garbage collection
+// (src/controller/). Its flags: `flagDocs` below.
 import { parseArgs } from 'node:util';
 import { createClient } from '../client/rest.js';
 import { parseDurationMs } from '../controller/duration.js';
@@ -24,9 +8,17 @@ import { nodeLifecycleDefaults } from '../controller/nodelifecycle/controller.js
 import { createRegistry } from '../metrics/registry.js';
 import { startStatusServer } from '../metrics/status-server.js';
 import { createLogger } from '../util/log.js';
-import { apiClientOptions, integer, setting, stopOnSignals } from './common.js';
+import {
+  apiClientOptions,
+  durationText,
+  type FlagDocs,
+  helpText,
+  integer,
+  setting,
+  stopOnSignals,
+} from './common.js';
 
-const flags = {
+export const flags = {
   server: { type: 'string' },
   kubeconfig: { type: 'string' },
   controllers: { type: 'string' },
@@ -43,6 +35,78 @@ const flags = {
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Defaults of this entry's own (the node lifecycle's are nodeLifecycleDefaults). */
+const defaults = {
+  'concurrent-rc-syncs': 5,
+  'concurrent-endpoint-syncs': 5,
+  'concurrent-gc-syncs': 4,
+  'metrics-port': 10252,
+  'metrics-host': '127.0.0.1',
+};
+
+const flagDocs: FlagDocs<typeof flags> = {
+  server: { value: 'URL', meaning: "apiserver URL (overrides the kubeconfig's server)" },
+  kubeconfig: { value: 'PATH', meaning: 'kubeconfig file (current context: server, credentials, CA)' },
+  controllers: { value: 'LIST', meaning: 'which run; * = all, -name switches one off', default: '*' },
+  'disable-controller': { value: 'NAME', meaning: 'switch one off (repeatable, or a comma list)' },
+  'node-monitor-grace-period': {
+    value: 'D',
+    meaning: 'no heartbeat for this long: node Unknown and tainted',
+    default: durationText(nodeLifecycleDefaults.nodeMonitorGracePeriodMs),
+  },
+  'node-startup-grace-period': {
+    value: 'D',
+    meaning: "the same before a node's first Ready condition",
+    default: durationText(nodeLifecycleDefaults.nodeStartupGracePeriodMs),
+  },
+  'pod-eviction-timeout': {
+    value: 'D',
+    meaning: 'untolerating pods leave a tainted node after this',
+    default: durationText(nodeLifecycleDefaults.podEvictionTimeoutMs),
+  },
+  'endpoint-updates-batch-period': {
+    value: 'D',
+    meaning: 'fold pod-driven endpoints writes over this period',
+    default: '0',
+  },
+  'concurrent-rc-syncs': {
+    value: 'N',
+    meaning: 'replication controller workers',
+    default: String(defaults['concurrent-rc-syncs']),
+  },
+  'concurrent-endpoint-syncs': {
+    value: 'N',
+    meaning: 'endpoints workers',
+    default: String(defaults['concurrent-endpoint-syncs']),
+  },
+  'concurrent-gc-syncs': {
+    value: 'N',
+    meaning: 'garbage collector workers',
+    default: String(defaults['concurrent-gc-syncs']),
+  },
+  'metrics-port': {
+    value: 'N',
+    meaning: '/metrics, /healthz, /readyz port; 0 = any free port',
+    default: String(defaults['metrics-port']),
+  },
+  'metrics-host': { value: 'HOST', meaning: 'address of that port', default: defaults['metrics-host'] },
+  'log-level': {
+    value: 'LEVEL',
+    meaning: 'trace, debug, info, warn, error, fatal or silent',
+    default: 'info',
+  },
+};
+
+export const usage = helpText({
+  usage: 'controller-manager --server URL | --kubeconfig PATH [flags]',
+  about: `Runs the controllers replication, endpoints, nodelifecycle and garbagecollector (Kubernetes'
+names work too: replicationcontroller, endpoint, …; e.g. --controllers=*,-garbagecollector).
+One of --server and --kubeconfig is required. Durations (D) are Go-style: 500ms, 40s, 5m, 1m30s.`,
+  flags,
+  docs: flagDocs,
+  example: 'KUBELITE_NODE_MONITOR_GRACE_PERIOD=20s',
+});
 
 /** Accepted spellings, kubelite's and Kubernetes' (--controllers=replicationcontroller,endpoint,…). */
 const aliases: Record<string, ControllerName> = {
@@ -104,10 +168,7 @@ export function enabledControllers(
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: flags, strict: true });
   if (values.help) {
-    process.stdout.write(
-      'Usage: kubelite controller-manager --server URL [--kubeconfig PATH] [--controllers LIST | --disable-controller NAME]\n' +
-        '       [--node-monitor-grace-period 40s] [--pod-eviction-timeout 1m] [--metrics-port N]\n',
-    );
+    process.stdout.write(usage);
     return 0;
   }
   const clientOptions = apiClientOptions(values);
@@ -125,9 +186,24 @@ export async function main(argv: string[]): Promise<number> {
     logger,
     registry,
     workers: {
-      replication: integer('concurrent-rc-syncs', setting(values, 'concurrent-rc-syncs'), 5, 1),
-      endpoints: integer('concurrent-endpoint-syncs', setting(values, 'concurrent-endpoint-syncs'), 5, 1),
-      garbageCollector: integer('concurrent-gc-syncs', setting(values, 'concurrent-gc-syncs'), 4, 1),
+      replication: integer(
+        'concurrent-rc-syncs',
+        setting(values, 'concurrent-rc-syncs'),
+        defaults['concurrent-rc-syncs'],
+        1,
+      ),
+      endpoints: integer(
+        'concurrent-endpoint-syncs',
+        setting(values, 'concurrent-endpoint-syncs'),
+        defaults['concurrent-endpoint-syncs'],
+        1,
+      ),
+      garbageCollector: integer(
+        'concurrent-gc-syncs',
+        setting(values, 'concurrent-gc-syncs'),
+        defaults['concurrent-gc-syncs'],
+        1,
+      ),
     },
     nodeMonitorGracePeriodMs: duration(
       'node-monitor-grace-period',
@@ -154,8 +230,8 @@ export async function main(argv: string[]): Promise<number> {
     registry,
     ready: manager.hasSynced,
     notReadyMessage: 'informers not synced',
-    host: setting(values, 'metrics-host') || '127.0.0.1',
-    port: integer('metrics-port', setting(values, 'metrics-port'), 10252),
+    host: setting(values, 'metrics-host') || defaults['metrics-host'],
+    port: integer('metrics-port', setting(values, 'metrics-port'), defaults['metrics-port']),
   });
   logger.info(
     {

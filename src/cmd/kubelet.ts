@@ -1,40 +1,20 @@
-// `kubelite kubelet`: the node agent. Flags (each also KUBELITE_<FLAG>, upper case, dashes as
-// underscores; flags win):
-//   --server URL                   apiserver URL (or from --kubeconfig)
-//   --kubeconfig PATH              kubeconfig file (current context: server, token, TLS)
-//   --node-name NAME               the Node to register (default: the host name)
-//   --runtime docker|process|fake  container runtime (default docker when /var/run/docker.sock exists)
-//   --address IP                   node address: InternalIP, pods' hostIP, kubelet API (127.0.0.1)
-//   --port N                       kubelet API port, 0 = any free port (10250)
-//   --heartbeat-period DURATION    node status heartbeat (10s)
-//   --node-status-report-period D  full node status re-sent (5m)
-//   --restart-backoff-initial D    crash-loop back-off start (10s)
-//   --restart-backoff-max D        crash-loop back-off cap (5m)
-//   --pod-cidr CIDR                pod IP range (process: loopback, default 127.1.0.0/24; fake)
-//   --max-pods N                   capacity.pods (110)
-//   --max-concurrent-syncs N       pods syncing at once (32)
-//   --node-labels k=v,k2=v2        extra Node labels
-//   --root-dir PATH                emptyDir volumes (<tmp>/kubelite-kubelet/<node>)
-//   --state-dir PATH               process runtime state (<tmp>/kubelite-process/<node>)
-//   --log-level LEVEL              pino level (info)
-//   --tls-cert-file FILE           serve the kubelet API over HTTPS with this certificate …
-//   --tls-private-key-file FILE    … and key
-//   --client-ca-file FILE          only clients with certificates of this CA: the apiserver's kubelet
-//                                  client and system:masters (docs/security.md); /healthz stays open
+// `kubelite kubelet`: the node agent (src/kubelet/). Its flags: `flagDocs` below; the defaults not
+// set here are createKubelet's and createRuntime's.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { clientOptionsFromKubeconfig, loadKubeconfig } from '../client/kubeconfig.js';
 import { createClient } from '../client/rest.js';
 import type { ClientOptions } from '../client/transport.js';
-import { createKubelet } from '../kubelet/index.js';
+import { createKubelet, defaultRestartBackoff } from '../kubelet/index.js';
 import { createRuntime } from '../kubelet/runtime/index.js';
 import type { RuntimeKind } from '../kubelet/runtime/types.js';
 import { createRegistry } from '../metrics/registry.js';
 import { kubeletApiAccess } from '../pki/kubelet-access.js';
 import { createLogger } from '../util/log.js';
+import { durationText, type FlagDocs, helpText } from './common.js';
 
-const flags = {
+export const flags = {
   server: { type: 'string' },
   kubeconfig: { type: 'string' },
   'node-name': { type: 'string' },
@@ -58,14 +38,75 @@ const flags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const usage = `Usage: kubelite kubelet --server URL [--kubeconfig PATH] [--node-name NAME]
-       [--runtime docker|process|fake] [--address IP] [--port N] [--heartbeat-period 10s]
-       [--restart-backoff-initial 10s] [--restart-backoff-max 5m] [--pod-cidr CIDR] [--max-pods N]
-       [--node-labels k=v,...] [--root-dir PATH] [--state-dir PATH] [--log-level LEVEL]
-       [--tls-cert-file FILE --tls-private-key-file FILE [--client-ca-file FILE]]
+const defaultPort = 10250;
 
-Every flag can be given as KUBELITE_<FLAG> in the environment (e.g. KUBELITE_NODE_NAME).
-`;
+const flagDocs: FlagDocs<typeof flags> = {
+  server: { value: 'URL', meaning: "apiserver URL (overrides the kubeconfig's server)" },
+  kubeconfig: { value: 'PATH', meaning: 'kubeconfig file (current context: server, credentials, CA)' },
+  'node-name': { value: 'NAME', meaning: 'the Node to register', default: 'the host name' },
+  runtime: {
+    value: 'KIND',
+    meaning: 'container runtime: docker, process or fake',
+    default: 'docker if /var/run/docker.sock exists, else process',
+  },
+  address: {
+    value: 'IP',
+    meaning: "node address: InternalIP, pods' hostIP, API, host ports",
+    default: '127.0.0.1',
+  },
+  port: { value: 'N', meaning: 'kubelet API port; 0 = any free port', default: String(defaultPort) },
+  'heartbeat-period': { value: 'D', meaning: 'node status heartbeat', default: '10s' },
+  'node-status-report-period': {
+    value: 'D',
+    meaning: 'the full node status is re-sent this often',
+    default: '5m',
+  },
+  'restart-backoff-initial': {
+    value: 'D',
+    meaning: 'crash-loop back-off start (doubles)',
+    default: durationText(defaultRestartBackoff.initialMs),
+  },
+  'restart-backoff-max': {
+    value: 'D',
+    meaning: 'crash-loop back-off cap',
+    default: durationText(defaultRestartBackoff.maxMs),
+  },
+  'pod-cidr': {
+    value: 'CIDR',
+    meaning: 'pod IPs of the process and fake runtimes (docker: its bridge)',
+    default: 'process 127.1.0.0/24, fake 10.88.0.0/16',
+  },
+  'max-pods': { value: 'N', meaning: 'capacity.pods', default: '110' },
+  'max-concurrent-syncs': { value: 'N', meaning: 'pods syncing at once', default: '32' },
+  'node-labels': { value: 'k=v,…', meaning: 'extra Node labels' },
+  'root-dir': { value: 'PATH', meaning: 'emptyDir volumes', default: '<tmp>/kubelite-kubelet/<node>' },
+  'state-dir': {
+    value: 'PATH',
+    meaning: "the process runtime's records and container logs",
+    default: '<tmp>/kubelite-process/<node>',
+  },
+  'log-level': {
+    value: 'LEVEL',
+    meaning: 'trace, debug, info, warn, error, fatal or silent',
+    default: 'info',
+  },
+  'tls-cert-file': { value: 'FILE', meaning: 'serve the kubelet API over HTTPS with this certificate (PEM)' },
+  'tls-private-key-file': { value: 'FILE', meaning: '… and this key (without both: plain HTTP)' },
+  'client-ca-file': {
+    value: 'FILE',
+    meaning: 'require client certificates of this CA (but /healthz); docs/security.md',
+  },
+};
+
+export const usage = helpText({
+  usage: 'kubelet --server URL | --kubeconfig PATH [flags]',
+  about: `Registers this machine as a Node and runs the pods bound to it. One of --server and --kubeconfig
+is required. Durations (D): 500ms, 30s, 5m, 1h (a bare number is milliseconds). The kubelet API
+serves /healthz (always open), /pods, /metrics and /containerLogs/{namespace}/{pod}/{container}.`,
+  flags,
+  docs: flagDocs,
+  example: 'KUBELITE_NODE_NAME=node-1',
+});
 
 /** "90s", "5m", "1h", "1500ms" or plain milliseconds. */
 export function parseDurationMs(text: string): number {
@@ -152,7 +193,7 @@ export async function main(argv: string[]): Promise<number> {
     nodeName,
     runtime,
     nodeAddress: address,
-    port: integer('port', setting('port'), 10250),
+    port: integer('port', setting('port'), defaultPort),
     heartbeatPeriodMs: duration('heartbeat-period'),
     nodeStatusReportMs: duration('node-status-report-period'),
     restartBackoff: {

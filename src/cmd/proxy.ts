@@ -1,16 +1,4 @@
-// `kubelite proxy`: the per-node service load balancer. Flags (each also KUBELITE_<FLAG>):
-//   --server URL                   apiserver URL (or from --kubeconfig)
-//   --kubeconfig PATH              kubeconfig file (current context: server, token, TLS)
-//   --node-name NAME               this node (default: the host name)
-//   --node-address IP              node ports are served here (and /metrics, unless --metrics-host)
-//   --node-port-addresses LIST     further node port addresses: IPv4 addresses or interface names
-//                                  (kubelite0 = the Docker bridge gateway Docker pods reach the node on)
-//   --proxy-mode tcp|http|kernel   default data path (tcp); kernel = nftables DNAT (root)
-//   --bind-cluster-ips true|false  false: another proxy on this machine binds cluster IPs (true)
-//   --engine native|js             userspace engine (native; tcp also native-splice)
-//   --metrics-port N               /metrics, /healthz, /readyz (10249; 0 = any free port)
-//   --metrics-host HOST            address of that port (the node address, else 127.0.0.1)
-//   --log-level LEVEL              pino level (info)
+// `kubelite proxy`: the per-node service load balancer (src/proxy/). Its flags: `flagDocs` below.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createClient } from '../client/rest.js';
@@ -19,9 +7,17 @@ import type { ProxyMode } from '../proxy/config.js';
 import type { TcpEngine } from '../proxy/l4/tcp-handler.js';
 import { createProxyServer } from '../proxy/proxy-server.js';
 import { createLogger } from '../util/log.js';
-import { apiClientOptions, boolean, integer, setting, stopOnSignals } from './common.js';
+import {
+  apiClientOptions,
+  boolean,
+  type FlagDocs,
+  helpText,
+  integer,
+  setting,
+  stopOnSignals,
+} from './common.js';
 
-const flags = {
+export const flags = {
   server: { type: 'string' },
   kubeconfig: { type: 'string' },
   'node-name': { type: 'string' },
@@ -36,12 +32,58 @@ const flags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const usage = `Usage: kubelite proxy --server URL | --kubeconfig PATH [--node-name NAME] [--node-address IP]
-       [--node-port-addresses IP|IFACE,...] [--proxy-mode tcp|http|kernel] [--bind-cluster-ips=true|false]
-       [--engine native|js] [--metrics-port N] [--metrics-host HOST] [--log-level LEVEL]
+const defaultMetricsPort = 10249;
 
-Every flag can be given as KUBELITE_<FLAG> in the environment (e.g. KUBELITE_PROXY_MODE=kernel).
-`;
+const flagDocs: FlagDocs<typeof flags> = {
+  server: { value: 'URL', meaning: "apiserver URL (overrides the kubeconfig's server)" },
+  kubeconfig: { value: 'PATH', meaning: 'kubeconfig file (current context: server, credentials, CA)' },
+  'node-name': { value: 'NAME', meaning: 'this node', default: 'the host name' },
+  'node-address': { value: 'IP', meaning: 'node ports are served here (and /metrics)' },
+  'node-port-addresses': {
+    value: 'LIST',
+    meaning: 'more node port addresses: IPv4s or interfaces (kubelite0 = the Docker bridge)',
+  },
+  'proxy-mode': {
+    value: 'MODE',
+    meaning: 'default data path: tcp, http or kernel (nftables, root)',
+    default: 'tcp',
+  },
+  'bind-cluster-ips': {
+    value: 'true|false',
+    meaning: 'false when another proxy on this machine binds the cluster IPs',
+    default: 'true',
+  },
+  engine: {
+    value: 'ENGINE',
+    meaning: 'userspace engine: native, native-splice (tcp) or js',
+    default: 'native',
+  },
+  'metrics-port': {
+    value: 'N',
+    meaning: '/metrics, /healthz, /readyz port; 0 = any free port',
+    default: String(defaultMetricsPort),
+  },
+  'metrics-host': {
+    value: 'HOST',
+    meaning: 'address of that port',
+    default: 'the node address, else 127.0.0.1',
+  },
+  'log-level': {
+    value: 'LEVEL',
+    meaning: 'trace, debug, info, warn, error, fatal or silent',
+    default: 'info',
+  },
+};
+
+export const usage = helpText({
+  usage: 'proxy --server URL | --kubeconfig PATH [flags]',
+  about: `Serves this node's share of every service: cluster IPs and node ports, balanced over the ready
+endpoints. One of --server and --kubeconfig is required. The annotation kubelite.io/proxy-mode
+overrides --proxy-mode per service. Lists (LIST) are comma-separated or the flag repeated.`,
+  flags,
+  docs: flagDocs,
+  example: 'KUBELITE_PROXY_MODE=kernel',
+});
 
 const modes: readonly ProxyMode[] = ['tcp', 'http', 'kernel'];
 const engines: readonly TcpEngine[] = ['native', 'native-splice', 'js'];
@@ -76,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     nodePortAddresses: list(setting(values, 'node-port-addresses')),
     mode,
     bindClusterIPs: boolean('bind-cluster-ips', setting(values, 'bind-cluster-ips'), true),
-    metricsPort: integer('metrics-port', setting(values, 'metrics-port'), 10249),
+    metricsPort: integer('metrics-port', setting(values, 'metrics-port'), defaultMetricsPort),
     metricsHost: setting(values, 'metrics-host') || undefined,
     tcp: { engine },
     http: { engine: engine === 'js' ? 'js' : 'native' },

@@ -1,22 +1,13 @@
-// `kubelite scheduler`: binds pending pods to nodes. Flags (each also KUBELITE_<FLAG>):
-//   --server URL                 apiserver URL (or from --kubeconfig)
-//   --kubeconfig PATH            kubeconfig file (current context: server, token, TLS)
-//   --scheduler-name NAME        pods with this spec.schedulerName are ours (default-scheduler)
-//   --metrics-port N             /metrics, /healthz, /readyz (default 10251; 0 = any free port)
-//   --metrics-host HOST          address of that port (127.0.0.1)
-//   --percentage-of-nodes-to-score N   0 = adaptive (default), as Kubernetes
-//   --max-in-flight-binds N      binds outstanding at once (512)
-//   --api-connections N          keep-alive connections to the apiserver (32: binds are many and short)
-//   --log-level LEVEL            pino level (info)
+// `kubelite scheduler`: binds pending pods to nodes (src/scheduler/). Its flags: `flagDocs` below.
 import { parseArgs } from 'node:util';
 import { createClient } from '../client/rest.js';
 import { createRegistry } from '../metrics/registry.js';
 import { startStatusServer } from '../metrics/status-server.js';
 import { createScheduler } from '../scheduler/create-scheduler.js';
 import { createLogger } from '../util/log.js';
-import { apiClientOptions, integer, setting, stopOnSignals } from './common.js';
+import { apiClientOptions, type FlagDocs, helpText, integer, setting, stopOnSignals } from './common.js';
 
-const flags = {
+export const flags = {
   server: { type: 'string' },
   kubeconfig: { type: 'string' },
   'scheduler-name': { type: 'string' },
@@ -29,19 +20,75 @@ const flags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Defaults of this entry's own (the scheduler's are in createScheduler). */
+const defaults = {
+  'metrics-port': 10251,
+  'metrics-host': '127.0.0.1',
+  'max-in-flight-binds': 512,
+  'api-connections': 32,
+};
+
+const flagDocs: FlagDocs<typeof flags> = {
+  server: { value: 'URL', meaning: "apiserver URL (overrides the kubeconfig's server)" },
+  kubeconfig: { value: 'PATH', meaning: 'kubeconfig file (current context: server, credentials, CA)' },
+  'scheduler-name': {
+    value: 'NAME',
+    meaning: 'schedule the pods with this spec.schedulerName',
+    default: 'default-scheduler',
+  },
+  'metrics-port': {
+    value: 'N',
+    meaning: '/metrics, /healthz, /readyz port; 0 = any free port',
+    default: String(defaults['metrics-port']),
+  },
+  'metrics-host': { value: 'HOST', meaning: 'address of that port', default: defaults['metrics-host'] },
+  'percentage-of-nodes-to-score': {
+    value: 'N',
+    meaning: '% of the nodes to find feasible before scoring; 0 = adaptive',
+    default: '0',
+  },
+  'max-in-flight-binds': {
+    value: 'N',
+    meaning: 'bindings outstanding at once',
+    default: String(defaults['max-in-flight-binds']),
+  },
+  'api-connections': {
+    value: 'N',
+    meaning: 'keep-alive connections to the apiserver',
+    default: String(defaults['api-connections']),
+  },
+  'log-level': {
+    value: 'LEVEL',
+    meaning: 'trace, debug, info, warn, error, fatal or silent',
+    default: 'info',
+  },
+};
+
+export const usage = helpText({
+  usage: 'scheduler --server URL | --kubeconfig PATH [flags]',
+  about:
+    'Binds pending pods whose spec.schedulerName is its own to nodes. One of --server and --kubeconfig\nis required.',
+  flags,
+  docs: flagDocs,
+  example: 'KUBELITE_SCHEDULER_NAME=my-scheduler',
+});
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: flags, strict: true });
   if (values.help) {
-    process.stdout.write(
-      'Usage: kubelite scheduler --server URL [--kubeconfig PATH] [--scheduler-name NAME] [--metrics-port N]\n',
-    );
+    process.stdout.write(usage);
     return 0;
   }
   const clientOptions = apiClientOptions(values);
 
   const logger = createLogger({ component: 'scheduler', level: setting(values, 'log-level') });
   const registry = createRegistry({ component: 'scheduler', processMetrics: true });
-  const connections = integer('api-connections', setting(values, 'api-connections'), 32, 1);
+  const connections = integer(
+    'api-connections',
+    setting(values, 'api-connections'),
+    defaults['api-connections'],
+    1,
+  );
   const client = createClient({ ...clientOptions, registry, connections });
   const scheduler = createScheduler({
     client,
@@ -53,14 +100,19 @@ export async function main(argv: string[]): Promise<number> {
       setting(values, 'percentage-of-nodes-to-score'),
       0,
     ),
-    maxInFlightBinds: integer('max-in-flight-binds', setting(values, 'max-in-flight-binds'), 512, 1),
+    maxInFlightBinds: integer(
+      'max-in-flight-binds',
+      setting(values, 'max-in-flight-binds'),
+      defaults['max-in-flight-binds'],
+      1,
+    ),
   });
   const status = await startStatusServer({
     registry,
     ready: scheduler.hasSynced,
     notReadyMessage: 'informers not synced',
-    host: setting(values, 'metrics-host') || '127.0.0.1',
-    port: integer('metrics-port', setting(values, 'metrics-port'), 10251),
+    host: setting(values, 'metrics-host') || defaults['metrics-host'],
+    port: integer('metrics-port', setting(values, 'metrics-port'), defaults['metrics-port']),
   });
   logger.info({ server: clientOptions.server, metricsPort: status.port }, 'scheduler starting');
   process.stdout.write(`kubelite scheduler serving metrics on ${status.url}\n`);

@@ -1,13 +1,15 @@
 // `kubelite up`: a whole cluster on this machine (apiserver, scheduler, controller-manager, and a
 // kubelet and a proxy per node) as supervised child processes. Every flag is also KUBELITE_<FLAG>
-// (upper case, dashes as underscores); flags win. The supervisor itself is src/up/.
+// (upper case, dashes as underscores); flags win. The supervisor itself is src/up/. Its flags:
+// `flagDocs` below; the defaults are src/up/options.ts's.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { previewCluster, type RunningCluster, startCluster } from '../up/cluster.js';
 import { componentKinds, defaultDataDir, type ProxyMode, type RuntimeKind } from '../up/options.js';
 import { createTerminalReporter, type StatusReporter, wantsColor } from '../up/status.js';
+import { type FlagDocs, helpText } from './common.js';
 
-const flags = {
+export const flags = {
   nodes: { type: 'string' },
   'data-dir': { type: 'string' },
   port: { type: 'string' },
@@ -29,35 +31,59 @@ const flags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const upUsage = `Usage: kubelite up [flags]
+const componentArg = (component: string) => ({
+  value: 'FLAG=VALUE',
+  meaning: `one more flag for every ${component} (repeatable; wins over up's own)`,
+});
 
-Runs a cluster on this machine: apiserver, scheduler, controller-manager, and a kubelet and a proxy per
+const flagDocs: FlagDocs<typeof flags> = {
+  nodes: { value: 'N', meaning: 'nodes on this machine (0 = master only)', default: '1' },
+  'data-dir': {
+    value: 'DIR',
+    meaning: 'store, logs, kubeconfig, certificates, node state',
+    default: '~/.kubelite',
+  },
+  port: { value: 'N', meaning: 'apiserver port; 0 = free ports for every component', default: '8080' },
+  storage: {
+    value: 'URL',
+    meaning: 'embedded:///dir or etcd://host:port[,…][/prefix]',
+    default: 'embedded://<data-dir>/store',
+  },
+  runtime: {
+    value: 'KIND',
+    meaning: 'auto, docker, process or fake (auto: see above)',
+    default: 'auto',
+  },
+  'proxy-mode': { value: 'MODE', meaning: "the proxies' data path: tcp, http or kernel", default: 'tcp' },
+  'log-level': { value: 'LEVEL', meaning: "every component's log level", default: 'info' },
+  'node-name-prefix': { value: 'NAME', meaning: 'nodes are NAME-1 … NAME-N', default: 'node' },
+  'node-address-base': { value: 'A.B.C', meaning: 'node N listens on A.B.C.N', default: '127.0.1' },
+  'service-cluster-ip-range': { value: 'CIDR', meaning: 'service cluster IPs', default: '127.10.0.0/16' },
+  'stop-timeout-seconds': { value: 'N', meaning: 'SIGTERM → SIGKILL per component on stop', default: '10' },
+  'apiserver-arg': componentArg('apiserver'),
+  'scheduler-arg': componentArg('scheduler'),
+  'controller-manager-arg': componentArg('controller-manager'),
+  'kubelet-arg': componentArg('kubelet'),
+  'proxy-arg': componentArg('proxy'),
+  'print-config': { meaning: 'print what would run (JSON) and exit' },
+  insecure: { meaning: 'plain HTTP, no authentication (default: TLS, Node+RBAC)' },
+};
+
+export const upUsage = helpText({
+  usage: 'up [flags]',
+  about: `Runs a cluster on this machine: apiserver, scheduler, controller-manager, and a kubelet and a proxy per
 node, each a child process with its log in <data-dir>/logs/<component>.log. Waits until every node is
 Ready, then prints the server URL and a kubeconfig for kubectl. Ctrl-C stops the cluster in order.
-
-  --nodes N                        nodes on this machine (0 = master only)          [1]
-  --data-dir DIR                   store, logs, kubeconfig, node state              [~/.kubelite]
-  --port N                         apiserver port; 0 = free ports for every part     [8080]
-  --storage URL                    embedded:///dir or etcd://host:port[,…][/prefix]  [embedded://<data-dir>/store]
-  --runtime auto|docker|process|fake   auto: docker when a Docker daemon answers
-                                   and has kubelite/pause:latest, else process        [auto]
-  --proxy-mode tcp|http|kernel     the proxies' data path                            [tcp]
-  --log-level LEVEL                every component's log level                       [info]
-  --node-name-prefix NAME          nodes are NAME-1 … NAME-N                         [node]
-  --node-address-base A.B.C        node N listens on A.B.C.N                         [127.0.1]
-  --service-cluster-ip-range CIDR  service cluster IPs                               [127.10.0.0/16]
-  --stop-timeout-seconds N         SIGTERM → SIGKILL per component on stop           [10]
-  --<component>-arg FLAG=VALUE     one more flag for every apiserver, scheduler, controller-manager,
-                                   kubelet or proxy (repeatable; e.g. --kubelet-arg heartbeat-period=2s)
-  --insecure                       plain HTTP, no authentication (default: TLS, certificates for
-                                   every component and the admin, Node+RBAC; docs/security.md)
-  --print-config                   print what would run (JSON) and exit
-
-Every flag can be given as KUBELITE_<FLAG> (e.g. KUBELITE_NODES=3, KUBELITE_DATA_DIR=/tmp/k);
-the repeatable ones as one variable with space-separated values (KUBELITE_KUBELET_ARG="a=1 b=2").
+By default every component gets a certificate and the admin kubeconfig is in system:masters
+(docs/security.md). --runtime auto: docker when a Docker daemon answers and has kubelite/pause:latest,
+else process. --kubelet-arg heartbeat-period=2s passes --heartbeat-period=2s to every kubelet.`,
+  flags,
+  docs: flagDocs,
+  example: 'KUBELITE_NODES=3, KUBELITE_DATA_DIR=/tmp/k',
+  notes: `The repeatable ones take one variable with space-separated values (KUBELITE_KUBELET_ARG="a=1 b=2").
 On Ctrl-C the kubelets stop and leave their containers running; the next \`kubelite up\` on the same
-data dir adopts them. \`kubelite down\` stops a running up and removes the containers.
-`;
+data dir adopts them. \`kubelite down\` stops a running up and removes the containers.`,
+});
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
