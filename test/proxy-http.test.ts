@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { HttpOptions } from '../src/proxy/l7/http-handler.js';
 import {
   makeEndpoints,
   makeService,
@@ -72,14 +73,14 @@ async function httpBackend(name: string, handle?: (req: IncomingMessage, res: Se
 
 let engine: 'native' | 'js' = 'native';
 
-function proxierFor() {
-  const made = newProxier({ mode: 'http', http: { engine } });
+function proxierFor(http: Partial<HttpOptions> = {}) {
+  const made = newProxier({ mode: 'http', http: { engine, ...http } });
   cleanups.push(() => made.proxier.close());
   return made;
 }
 
-async function serve(ports: number[]) {
-  const made = proxierFor();
+async function serve(ports: number[], http: Partial<HttpOptions> = {}) {
+  const made = proxierFor(http);
   made.proxier.onServiceAdd(makeService('web'));
   made.proxier.onEndpointsAdd(makeEndpoints('web', ports));
   expect((await made.proxier.sync()).failed).toEqual([]);
@@ -197,6 +198,32 @@ describe.each(['native', 'js'] as const)('http proxy (%s engine)', (which) => {
     for (let i = 0; i < 4; i++) fast.push((await send(port, 'GET', '/fast')).body.toString());
     expect(fast).toEqual(Array(4).fill(busy === 'a' ? 'b' : 'a'));
     expect((await slow).body.toString()).toBe(busy);
+  });
+
+  it('answers 408 to a client that trickles a request head past the head timeout (slowloris)', async () => {
+    const backend = await httpBackend('a');
+    const { port } = await serve([backend.port], { requestHeadTimeoutMs: 1000 });
+    const socket = connect({ host: '127.0.0.1', port });
+    cleanups.push(() => void socket.destroy());
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      text += d;
+    });
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => {});
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    // One header byte every 200 ms keeps the connection busy, never idle, and never ends the head.
+    const trickle = setInterval(() => socket.writable && socket.write('X'), 200);
+    try {
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(backend.requests).toHaveLength(0);
+    // A prompt client on the same service is unaffected.
+    expect((await send(port, 'GET', '/ok')).status).toBe(200);
   });
 
   it('answers 503 without endpoints and 502 when no endpoint answers', async () => {

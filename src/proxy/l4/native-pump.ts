@@ -18,7 +18,7 @@ interface PumpAddon {
   ): void;
   add(id: number, clientFd: number, endpointFd: number, splice: boolean): boolean;
   closeAll(): void;
-  /** options: [maxAttempts, connectTimeoutMs, upstreamTimeoutMs, clientIdleMs, maxIdlePerEndpoint] */
+  /** options: [maxAttempts, connectTimeoutMs, upstreamTimeoutMs, clientIdleMs, maxIdlePerEndpoint, requestHeadMs] */
   httpCreate(id: number, options: number[], bucketBounds: number[]): void;
   /** endpoints: [ip, port, ip, port, ...] (IPv4) */
   httpEndpoints(id: number, endpoints: Array<string | number>): void;

@@ -23,6 +23,12 @@ export interface HttpOptions {
   upstreamTimeoutMs: number;
   /** Idle keep-alive client connections are closed after this long. */
   clientIdleTimeoutMs: number;
+  /**
+   * A request head must be complete this long after its first byte, else 408 (slowloris; HAProxy's
+   * `timeout http-request`). The native engine checks every second; the js engine when bytes arrive
+   * (a client that stops sending meets the idle timeout).
+   */
+  requestHeadTimeoutMs: number;
   maxHeadBytes: number;
 }
 
@@ -33,6 +39,7 @@ export const defaultHttpOptions: HttpOptions = {
   maxIdlePerEndpoint: 512,
   upstreamTimeoutMs: 60_000,
   clientIdleTimeoutMs: 120_000,
+  requestHeadTimeoutMs: 10_000,
   maxHeadBytes: 64 * 1024,
 };
 
@@ -48,6 +55,7 @@ const response431 = errorResponse(431, 'Request Header Fields Too Large');
 const response502 = errorResponse(502, 'Bad Gateway');
 const response503 = errorResponse(503, 'Service Unavailable');
 const response504 = errorResponse(504, 'Gateway Timeout');
+const response408 = errorResponse(408, 'Request Timeout');
 const connectionClose = Buffer.from('Connection: close\r\n', 'latin1');
 const connectionKeepAlive = Buffer.from('Connection: keep-alive\r\n', 'latin1');
 
@@ -96,6 +104,8 @@ class ClientConnection implements UpstreamUser {
   private keepAlive = true;
   private isHeadRequest = false;
   private startedAt = 0;
+  /** When the bytes of the awaited request head started arriving (performance.now()). */
+  private headSince = 0;
   private backend: Backend | undefined;
   private tried: Backend[] | undefined;
   private attempts = 0;
@@ -114,6 +124,7 @@ class ClientConnection implements UpstreamUser {
       chunk = this.forwardBody(chunk);
       if (chunk.length === 0) return;
     }
+    if (this.buffered === undefined) this.headSince = performance.now();
     this.buffered = this.buffered === undefined ? chunk : Buffer.concat([this.buffered, chunk]);
     if (this.state === State.Idle) this.next();
     else if (this.buffered.length > this.handler.options.maxHeadBytes) this.socket.pause(); // pipelined backlog
@@ -126,6 +137,8 @@ class ClientConnection implements UpstreamUser {
     const end = findHeadEnd(buf, 0);
     if (end < 0) {
       if (buf.length > this.handler.options.maxHeadBytes) this.fail(response431, 431);
+      else if (performance.now() - this.headSince > this.handler.options.requestHeadTimeoutMs)
+        this.fail(response408, 408);
       return;
     }
     const head = this.head;
@@ -312,6 +325,7 @@ class ClientConnection implements UpstreamUser {
       return;
     }
     this.state = State.Idle;
+    this.headSince = performance.now(); // a pipelined head already buffered starts its clock now
     this.socket.resume();
     this.next();
   }

@@ -27,6 +27,7 @@ export class NativeHttpHandler implements ConnectionHandler {
         options.upstreamTimeoutMs,
         options.clientIdleTimeoutMs,
         options.maxIdlePerEndpoint,
+        options.requestHeadTimeoutMs,
       ],
       latencyBucketsSeconds,
     );

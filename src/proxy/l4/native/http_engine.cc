@@ -251,6 +251,8 @@ void unref(Backend* b) {
 struct Options {
   int max_attempts = 3;
   int64_t connect_timeout_ms = 1000, upstream_timeout_ms = 60000, client_idle_ms = 120000;
+  /** A request head must be complete this long after its first byte (slowloris; HAProxy's `timeout http-request`). */
+  int64_t request_head_ms = 10000;
   size_t max_idle = 512;
 };
 
@@ -301,6 +303,7 @@ struct Client : Handle, Buried {
   bool hup = false;   // a FIN or error was reported: read until EOF
   bool is_head = false;
   int64_t last_ms = 0, started_us = 0;
+  int64_t head_since_ms = 0;  // when the bytes of the awaited request head started arriving
   int attempts = 0, status = 0;
   char xff[64];
   size_t xff_len = 0;
@@ -321,7 +324,7 @@ struct Engine {
   std::unordered_set<Upstream*> upstreams;
   std::string r400 = canned(400, "Bad Request"), r431 = canned(431, "Request Header Fields Too Large"),
               r502 = canned(502, "Bad Gateway"), r503 = canned(503, "Service Unavailable"),
-              r504 = canned(504, "Gateway Timeout");
+              r504 = canned(504, "Gateway Timeout"), r408 = canned(408, "Request Timeout");
 };
 Engine* engine = nullptr;  // owned by worker 0's thread (created by the first command)
 // The JS thread's view: services it created and has not closed (for stats; counters are atomics).
@@ -541,6 +544,7 @@ void complete(Worker& w, Client* c, Upstream* u, bool upstream_closing) {
   }
   c->state = kIdle;
   c->forward_head.clear();
+  c->head_since_ms = now_ms();  // a pipelined head already buffered starts its clock now
   process(w, c);
   resume_client(w, c);
 }
@@ -772,6 +776,7 @@ void client_read(Worker& w, Client* c) {
       return;
     }
     c->last_ms = now_ms();
+    if (c->in.size() == 0) c->head_since_ms = c->last_ms;
     c->in.append(w.buf, r);
     process(w, c);
     if (size_t(r) < kChunk && !c->hup) return;  // drained (epoll(7)); spare the EAGAIN read
@@ -830,10 +835,14 @@ void Listener::on_event(Worker& w, uint32_t) {
 
 void sweep(Worker& w, int64_t now) {
   if (!engine) return;
-  std::vector<Client*> idle;
-  for (Client* c : engine->clients)
-    if (c->state != kBusy && now - c->last_ms > c->service->options.client_idle_ms) idle.push_back(c);
+  std::vector<Client*> idle, slow;
+  for (Client* c : engine->clients) {
+    const Options& o = c->service->options;
+    if (c->state == kIdle && c->in.size() > 0 && now - c->head_since_ms > o.request_head_ms) slow.push_back(c);
+    else if (c->state != kBusy && now - c->last_ms > o.client_idle_ms) idle.push_back(c);
+  }
   for (Client* c : idle) close_client(w, c);
+  for (Client* c : slow) fail(w, c, engine->r408, 408);
   std::vector<Upstream*> silent;
   for (Upstream* u : engine->upstreams) {
     int64_t limit = kIdleUpstreamMs;
@@ -880,7 +889,7 @@ void drop_idle(Worker& w, Backend* b) {
   for (Upstream* u : idle) close_upstream(w, u);
 }
 
-// httpCreate(id, [maxAttempts, connectTimeoutMs, upstreamTimeoutMs, clientIdleMs, maxIdle], bucketBounds[])
+// httpCreate(id, [maxAttempts, connectTimeoutMs, upstreamTimeoutMs, clientIdleMs, maxIdle, requestHeadMs], bucketBounds[])
 napi_value HttpCreate(napi_env env, napi_callback_info info) {
   auto argv = args(env, info, 3);
   Worker* w = service_worker();
@@ -888,12 +897,13 @@ napi_value HttpCreate(napi_env env, napi_callback_info info) {
   Service* s = new Service();
   s->id = number(env, argv[0]);
   std::vector<double> o = numbers(env, argv[1]);
-  o.resize(5);
+  o.resize(6);
   s->options.max_attempts = int(o[0]);
   s->options.connect_timeout_ms = int64_t(o[1]);
   s->options.upstream_timeout_ms = int64_t(o[2]);
   s->options.client_idle_ms = int64_t(o[3]);
   s->options.max_idle = size_t(o[4]);
+  if (o[5] > 0) s->options.request_head_ms = int64_t(o[5]);
   s->stats.bounds = numbers(env, argv[2]);
   s->stats.buckets.reset(new Stat<double>[s->stats.bounds.size() + 1]);
   s->refs++;  // held by js_services until httpClose
