@@ -9,6 +9,8 @@ import { createMemoryStorage } from '../storage/memory/memory-store.js';
 import type { Storage } from '../storage/types.js';
 import { MasterLeases } from './master-leases.js';
 
+/** Generous for a loaded machine; the reconciles themselves follow events at once. */
+const waitLong = { timeout: 10_000, interval: 50 };
 const servicePath = '/api/v1/namespaces/default/services/kubernetes';
 const endpointsPath = '/api/v1/namespaces/default/endpoints/kubernetes';
 
@@ -97,24 +99,27 @@ describe('the kubernetes service controller', () => {
     const api = await start({ advertiseAddress: '127.0.0.9' });
     const original = await service(api);
     expect((await call(api, 'DELETE', servicePath)).status).toBe(200);
-    await vi.waitFor(async () => expect((await service(api)).metadata?.uid).toMatch(/./));
+    await vi.waitFor(async () => expect((await service(api)).metadata?.uid).toMatch(/./), waitLong);
     const recreated = await service(api);
     expect(recreated.metadata.uid).not.toBe(original.metadata.uid);
     expect(recreated.spec.clusterIP).toBe('127.44.0.1');
 
     expect((await call(api, 'DELETE', endpointsPath)).status).toBe(200);
-    await vi.waitFor(async () => expect(await targets(api)).toEqual([`127.0.0.9:${portOf(api)}`]));
+    await vi.waitFor(async () => expect(await targets(api)).toEqual([`127.0.0.9:${portOf(api)}`]), waitLong);
 
     const edited = { ...recreated, spec: { ...recreated.spec, selector: { app: 'x' } } };
     edited.spec.ports = [{ name: 'http', port: 443, protocol: 'TCP', targetPort: 1 }];
     expect((await call(api, 'PUT', servicePath, edited)).status).toBe(200);
-    await vi.waitFor(async () => expect((await service(api)).spec.ports![0]!.targetPort).toBe(portOf(api)));
+    await vi.waitFor(
+      async () => expect((await service(api)).spec.ports![0]!.targetPort).toBe(portOf(api)),
+      waitLong,
+    );
     expect((await service(api)).spec.selector).toBeUndefined();
 
     const ep = await endpoints(api);
     ep.subsets = [{ addresses: [{ ip: '127.0.0.99' }], ports: [{ name: 'http', port: 1 }] }];
     expect((await call(api, 'PUT', endpointsPath, ep)).status).toBe(200);
-    await vi.waitFor(async () => expect(await targets(api)).toEqual([`127.0.0.9:${portOf(api)}`]));
+    await vi.waitFor(async () => expect(await targets(api)).toEqual([`127.0.0.9:${portOf(api)}`]), waitLong);
     await settled(api);
   });
 
@@ -123,7 +128,7 @@ describe('the kubernetes service controller', () => {
     const a = await start();
     const b = await start();
     const both = [`127.0.0.1:${portOf(a)}`, `127.0.0.1:${portOf(b)}`].sort();
-    await vi.waitFor(async () => expect(await targets(a)).toEqual(both));
+    await vi.waitFor(async () => expect(await targets(a)).toEqual(both), waitLong);
     const stable = await settled(a);
     // One interval later both have renewed and reconciled: still nothing to write.
     clock.advance(10_000);
@@ -156,7 +161,7 @@ describe('the kubernetes service controller', () => {
     // Still listed: a lease is only collected by the interval, so every apiserver agrees meanwhile.
     expect(await targets(api)).toContain('127.0.0.7:6443');
     clock.advance(10_000);
-    await vi.waitFor(async () => expect(await targets(api)).toEqual([`127.0.0.1:${portOf(api)}`]));
+    await vi.waitFor(async () => expect(await targets(api)).toEqual([`127.0.0.1:${portOf(api)}`]), waitLong);
     expect((await storage.list('/registry/masterleases/')).items).toHaveLength(1);
   });
 });
