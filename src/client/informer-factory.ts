@@ -2,6 +2,7 @@
 // get ONE informer, one watch and one cache per (resource, namespace, selectors), as with client-go's
 // SharedInformerFactory. Indexers asked for by different users are merged into that one cache.
 import type { ResourceInfo } from '../api/resources.js';
+import { reserveAbortListeners } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/log.js';
 import type { BackoffOptions } from './backoff.js';
@@ -55,10 +56,15 @@ export function createInformerFactory(
 
   function launch(informer: Informer<ApiObject>): void {
     if (!signal) return;
+    // The one signal goes to every informer: each holds one abort listener (its list, watch or pause).
+    const release = reserveAbortListeners(signal, 1);
     runs.push(
-      informer.run(signal).catch((e: unknown) => {
-        logger.error({ err: e, resource: informer.resource.name }, 'informer stopped with an error');
-      }),
+      informer
+        .run(signal)
+        .catch((e: unknown) => {
+          logger.error({ err: e, resource: informer.resource.name }, 'informer stopped with an error');
+        })
+        .finally(release),
     );
   }
 
@@ -95,8 +101,13 @@ export function createInformerFactory(
       for (const i of informers.values()) launch(i);
     },
     async waitForSync(s) {
-      const results = await Promise.all([...informers.values()].map((i) => i.waitForSync(s)));
-      return results.every(Boolean);
+      const release = s ? reserveAbortListeners(s, informers.size) : () => {};
+      try {
+        const results = await Promise.all([...informers.values()].map((i) => i.waitForSync(s)));
+        return results.every(Boolean);
+      } finally {
+        release();
+      }
     },
     async stopped() {
       await Promise.all(runs);

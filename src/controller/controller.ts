@@ -10,6 +10,7 @@ import type { KubeClient } from '../client/rest.js';
 import { runWorkers } from '../client/workers.js';
 import { createWorkQueue, type WorkQueue } from '../client/workqueue.js';
 import { createRegistry, type Histogram, latencyBucketsSeconds, type Registry } from '../metrics/registry.js';
+import { reserveAbortListeners } from '../util/abort.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/log.js';
 
@@ -136,23 +137,30 @@ export function syncDurationMetric(registry: Registry, prefix: string, what: str
 
 /** Runs the loop until the signal aborts; resolves once every worker has finished its key. */
 export async function runControllerLoop(loop: ControllerLoop, signal: AbortSignal): Promise<void> {
-  const synced = await Promise.all(loop.informers.map((i) => i.waitForSync(signal)));
-  if (!synced.every(Boolean)) {
-    loop.queue.shutdown();
-    return;
-  }
-  loop.logger.info({ controller: loop.name, workers: loop.workers }, 'caches synced; starting workers');
-  const timed = async (key: string): Promise<void> => {
-    const started = loop.clock.now();
-    let result = 'success';
-    try {
-      await loop.sync(key);
-    } catch (e) {
-      result = 'error';
-      throw e;
-    } finally {
-      loop.syncDuration?.labels(result).observe((loop.clock.now() - started) / 1000);
+  // Every controller of the manager shares the stop signal: one abort listener per informer waited
+  // for while the caches fill, then one for the workers.
+  const release = reserveAbortListeners(signal, Math.max(1, loop.informers.length));
+  try {
+    const synced = await Promise.all(loop.informers.map((i) => i.waitForSync(signal)));
+    if (!synced.every(Boolean)) {
+      loop.queue.shutdown();
+      return;
     }
-  };
-  await runWorkers(loop.queue, loop.workers, timed, signal, { logger: loop.logger });
+    loop.logger.info({ controller: loop.name, workers: loop.workers }, 'caches synced; starting workers');
+    const timed = async (key: string): Promise<void> => {
+      const started = loop.clock.now();
+      let result = 'success';
+      try {
+        await loop.sync(key);
+      } catch (e) {
+        result = 'error';
+        throw e;
+      } finally {
+        loop.syncDuration?.labels(result).observe((loop.clock.now() - started) / 1000);
+      }
+    };
+    await runWorkers(loop.queue, loop.workers, timed, signal, { logger: loop.logger });
+  } finally {
+    release();
+  }
 }
