@@ -101,8 +101,8 @@ export const chartSpecs: ChartSpec[] = [
     title: 'Scheduler: pods/s created → bound',
     yLabel: 'pods/s',
     sources: [
-      { path: 'results[nodes=*].e2ePodsPerSec', group: '{nodes} nodes', bar: 'created → bound' },
-      { path: 'results[nodes=*].createPodsPerSec', group: '{nodes} nodes', bar: 'create rate' },
+      { path: 'results[nodes=*,mode=*].podsPerSec', group: '{nodes} nodes', bar: 'created → bound ({mode})' },
+      { path: 'results[nodes=*,mode=streaming].createPodsPerSec', group: '{nodes} nodes', bar: 'create rate (streaming)' },
     ],
     references: [{ value: 1000, label: 'goal 1,000 at 5,000 nodes' }],
     referencePaths: [{ path: 'createOnlyPodsPerSec.median', label: 'create-only ceiling' }],
@@ -112,7 +112,7 @@ export const chartSpecs: ChartSpec[] = [
     bench: 'scheduler',
     name: 'scheduler-latency',
     title: 'Scheduler: per-pod latency created → bound',
-    sources: [{ path: 'results[nodes=*].latencyMs', series: '{nodes} nodes' }],
+    sources: [{ path: 'results[nodes=*,mode=streaming].latencyMs', series: '{nodes} nodes' }],
   },
   {
     kind: 'bars',

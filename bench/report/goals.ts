@@ -136,8 +136,8 @@ const apiserver: Goal[] = [
 const scheduler: Goal[] = [
   {
     bench: 'scheduler',
-    figure: 'pods/s created → bound, {nodes} nodes',
-    path: 'results[nodes=*].e2ePodsPerSec',
+    figure: 'pods/s created → bound, {nodes} nodes, {mode}',
+    path: 'results[nodes=*,mode=*].podsPerSec',
     unit: 'pods/s',
     peer: { name: 'create-only ceiling', path: 'createOnlyPodsPerSec.median' },
     goal: '>= 1000',
@@ -145,8 +145,8 @@ const scheduler: Goal[] = [
   },
   {
     bench: 'scheduler',
-    figure: 'per-pod latency p99, {nodes} nodes',
-    path: 'results[nodes=*].latencyMs.p99',
+    figure: 'per-pod latency p99, {nodes} nodes, {mode}',
+    path: 'results[nodes=*,mode=*].latencyMs.p99',
     unit: 'ms',
   },
 ];
