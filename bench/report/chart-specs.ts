@@ -102,7 +102,11 @@ export const chartSpecs: ChartSpec[] = [
     yLabel: 'pods/s',
     sources: [
       { path: 'results[nodes=*,mode=*].podsPerSec', group: '{nodes} nodes', bar: 'created → bound ({mode})' },
-      { path: 'results[nodes=*,mode=streaming].createPodsPerSec', group: '{nodes} nodes', bar: 'create rate (streaming)' },
+      {
+        path: 'results[nodes=*,mode=streaming].createPodsPerSec',
+        group: '{nodes} nodes',
+        bar: 'create rate (streaming)',
+      },
     ],
     references: [{ value: 1000, label: 'goal 1,000 at 5,000 nodes' }],
     referencePaths: [{ path: 'createOnlyPodsPerSec.median', label: 'create-only ceiling' }],
