@@ -94,6 +94,31 @@ export interface HelpText {
   notes?: string;
 }
 
+/** --server and --kubeconfig, as every API-client component takes them (see apiClientOptions). */
+export const connectionFlagDocs = {
+  server: { value: 'URL', meaning: "apiserver URL (overrides the kubeconfig's server)" },
+  kubeconfig: { value: 'PATH', meaning: 'kubeconfig file (current context: server, credentials, CA)' },
+} satisfies Record<string, FlagDoc>;
+
+/** --metrics-port and --metrics-host of a component's status server. */
+export function metricsFlagDocs(port: number, host = '127.0.0.1') {
+  return {
+    'metrics-port': {
+      value: 'N',
+      meaning: '/metrics, /healthz, /readyz port; 0 = any free port',
+      default: String(port),
+    },
+    'metrics-host': { value: 'HOST', meaning: 'address of that port', default: host },
+  } satisfies Record<string, FlagDoc>;
+}
+
+/** --log-level of a component (createLogger's default level). */
+export const logLevelFlagDoc: FlagDoc = {
+  value: 'LEVEL',
+  meaning: 'trace, debug, info, warn, error, fatal or silent',
+  default: 'info',
+};
+
 /** Meanings longer than this push their [default] out of the column. */
 const meaningWidth = 58;
 

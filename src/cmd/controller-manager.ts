@@ -10,10 +10,14 @@ import { startStatusServer } from '../metrics/status-server.js';
 import { createLogger } from '../util/log.js';
 import {
   apiClientOptions,
+  connectionFlagDocs,
   durationText,
+  type FlagDoc,
   type FlagDocs,
   helpText,
   integer,
+  logLevelFlagDoc,
+  metricsFlagDocs,
   setting,
   stopOnSignals,
 } from './common.js';
@@ -45,9 +49,14 @@ const defaults = {
   'metrics-host': '127.0.0.1',
 };
 
+const workers = (what: string, flag: keyof typeof defaults): FlagDoc => ({
+  value: 'N',
+  meaning: `${what} workers`,
+  default: String(defaults[flag]),
+});
+
 const flagDocs: FlagDocs<typeof flags> = {
-  server: { value: 'URL', meaning: "apiserver URL (overrides the kubeconfig's server)" },
-  kubeconfig: { value: 'PATH', meaning: 'kubeconfig file (current context: server, credentials, CA)' },
+  ...connectionFlagDocs,
   controllers: { value: 'LIST', meaning: 'which run; * = all, -name switches one off', default: '*' },
   'disable-controller': { value: 'NAME', meaning: 'switch one off (repeatable, or a comma list)' },
   'node-monitor-grace-period': {
@@ -70,32 +79,11 @@ const flagDocs: FlagDocs<typeof flags> = {
     meaning: 'fold pod-driven endpoints writes over this period',
     default: '0',
   },
-  'concurrent-rc-syncs': {
-    value: 'N',
-    meaning: 'replication controller workers',
-    default: String(defaults['concurrent-rc-syncs']),
-  },
-  'concurrent-endpoint-syncs': {
-    value: 'N',
-    meaning: 'endpoints workers',
-    default: String(defaults['concurrent-endpoint-syncs']),
-  },
-  'concurrent-gc-syncs': {
-    value: 'N',
-    meaning: 'garbage collector workers',
-    default: String(defaults['concurrent-gc-syncs']),
-  },
-  'metrics-port': {
-    value: 'N',
-    meaning: '/metrics, /healthz, /readyz port; 0 = any free port',
-    default: String(defaults['metrics-port']),
-  },
-  'metrics-host': { value: 'HOST', meaning: 'address of that port', default: defaults['metrics-host'] },
-  'log-level': {
-    value: 'LEVEL',
-    meaning: 'trace, debug, info, warn, error, fatal or silent',
-    default: 'info',
-  },
+  'concurrent-rc-syncs': workers('replication controller', 'concurrent-rc-syncs'),
+  'concurrent-endpoint-syncs': workers('endpoints', 'concurrent-endpoint-syncs'),
+  'concurrent-gc-syncs': workers('garbage collector', 'concurrent-gc-syncs'),
+  ...metricsFlagDocs(defaults['metrics-port'], defaults['metrics-host']),
+  'log-level': logLevelFlagDoc,
 };
 
 export const usage = helpText({

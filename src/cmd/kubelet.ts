@@ -12,7 +12,7 @@ import type { RuntimeKind } from '../kubelet/runtime/types.js';
 import { createRegistry } from '../metrics/registry.js';
 import { kubeletApiAccess } from '../pki/kubelet-access.js';
 import { createLogger } from '../util/log.js';
-import { durationText, type FlagDocs, helpText } from './common.js';
+import { connectionFlagDocs, durationText, type FlagDocs, helpText, logLevelFlagDoc } from './common.js';
 
 export const flags = {
   server: { type: 'string' },
@@ -41,8 +41,7 @@ export const flags = {
 const defaultPort = 10250;
 
 const flagDocs: FlagDocs<typeof flags> = {
-  server: { value: 'URL', meaning: "apiserver URL (overrides the kubeconfig's server)" },
-  kubeconfig: { value: 'PATH', meaning: 'kubeconfig file (current context: server, credentials, CA)' },
+  ...connectionFlagDocs,
   'node-name': { value: 'NAME', meaning: 'the Node to register', default: 'the host name' },
   runtime: {
     value: 'KIND',
@@ -85,11 +84,7 @@ const flagDocs: FlagDocs<typeof flags> = {
     meaning: "the process runtime's records and container logs",
     default: '<tmp>/kubelite-process/<node>',
   },
-  'log-level': {
-    value: 'LEVEL',
-    meaning: 'trace, debug, info, warn, error, fatal or silent',
-    default: 'info',
-  },
+  'log-level': logLevelFlagDoc,
   'tls-cert-file': { value: 'FILE', meaning: 'serve the kubelet API over HTTPS with this certificate (PEM)' },
   'tls-private-key-file': { value: 'FILE', meaning: '… and this key (without both: plain HTTP)' },
   'client-ca-file': {

@@ -10,9 +10,12 @@ import { createLogger } from '../util/log.js';
 import {
   apiClientOptions,
   boolean,
+  connectionFlagDocs,
   type FlagDocs,
   helpText,
   integer,
+  logLevelFlagDoc,
+  metricsFlagDocs,
   setting,
   stopOnSignals,
 } from './common.js';
@@ -35,8 +38,7 @@ export const flags = {
 const defaultMetricsPort = 10249;
 
 const flagDocs: FlagDocs<typeof flags> = {
-  server: { value: 'URL', meaning: "apiserver URL (overrides the kubeconfig's server)" },
-  kubeconfig: { value: 'PATH', meaning: 'kubeconfig file (current context: server, credentials, CA)' },
+  ...connectionFlagDocs,
   'node-name': { value: 'NAME', meaning: 'this node', default: 'the host name' },
   'node-address': { value: 'IP', meaning: 'node ports are served here (and /metrics)' },
   'node-port-addresses': {
@@ -58,21 +60,8 @@ const flagDocs: FlagDocs<typeof flags> = {
     meaning: 'userspace engine: native, native-splice (tcp) or js',
     default: 'native',
   },
-  'metrics-port': {
-    value: 'N',
-    meaning: '/metrics, /healthz, /readyz port; 0 = any free port',
-    default: String(defaultMetricsPort),
-  },
-  'metrics-host': {
-    value: 'HOST',
-    meaning: 'address of that port',
-    default: 'the node address, else 127.0.0.1',
-  },
-  'log-level': {
-    value: 'LEVEL',
-    meaning: 'trace, debug, info, warn, error, fatal or silent',
-    default: 'info',
-  },
+  ...metricsFlagDocs(defaultMetricsPort, 'the node address, else 127.0.0.1'),
+  'log-level': logLevelFlagDoc,
 };
 
 export const usage = helpText({

@@ -5,7 +5,17 @@ import { createRegistry } from '../metrics/registry.js';
 import { startStatusServer } from '../metrics/status-server.js';
 import { createScheduler } from '../scheduler/create-scheduler.js';
 import { createLogger } from '../util/log.js';
-import { apiClientOptions, type FlagDocs, helpText, integer, setting, stopOnSignals } from './common.js';
+import {
+  apiClientOptions,
+  connectionFlagDocs,
+  type FlagDocs,
+  helpText,
+  integer,
+  logLevelFlagDoc,
+  metricsFlagDocs,
+  setting,
+  stopOnSignals,
+} from './common.js';
 
 export const flags = {
   server: { type: 'string' },
@@ -29,19 +39,13 @@ const defaults = {
 };
 
 const flagDocs: FlagDocs<typeof flags> = {
-  server: { value: 'URL', meaning: "apiserver URL (overrides the kubeconfig's server)" },
-  kubeconfig: { value: 'PATH', meaning: 'kubeconfig file (current context: server, credentials, CA)' },
+  ...connectionFlagDocs,
   'scheduler-name': {
     value: 'NAME',
     meaning: 'schedule the pods with this spec.schedulerName',
     default: 'default-scheduler',
   },
-  'metrics-port': {
-    value: 'N',
-    meaning: '/metrics, /healthz, /readyz port; 0 = any free port',
-    default: String(defaults['metrics-port']),
-  },
-  'metrics-host': { value: 'HOST', meaning: 'address of that port', default: defaults['metrics-host'] },
+  ...metricsFlagDocs(defaults['metrics-port'], defaults['metrics-host']),
   'percentage-of-nodes-to-score': {
     value: 'N',
     meaning: '% of the nodes to find feasible before scoring; 0 = adaptive',
@@ -57,11 +61,7 @@ const flagDocs: FlagDocs<typeof flags> = {
     meaning: 'keep-alive connections to the apiserver',
     default: String(defaults['api-connections']),
   },
-  'log-level': {
-    value: 'LEVEL',
-    meaning: 'trace, debug, info, warn, error, fatal or silent',
-    default: 'info',
-  },
+  'log-level': logLevelFlagDoc,
 };
 
 export const usage = helpText({
