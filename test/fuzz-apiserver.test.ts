@@ -31,6 +31,7 @@ const stored = [
   ['/apis/rbac.authorization.k8s.io/v1/rolebindings', 'rolebindings'],
   ['/apis/rbac.authorization.k8s.io/v1/clusterroles', 'clusterroles'],
   ['/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', 'clusterrolebindings'],
+  ['/apis/coordination.k8s.io/v1/leases', 'leases'],
 ] as const;
 const storedNames = new Set<string>(stored.map(([, r]) => r));
 
@@ -121,7 +122,9 @@ function objectPath(resource: string, namespace: string, name: string): string {
   const group =
     resource.startsWith('role') || resource.startsWith('cluster')
       ? '/apis/rbac.authorization.k8s.io/v1'
-      : '/api/v1';
+      : resource === 'leases'
+        ? '/apis/coordination.k8s.io/v1'
+        : '/api/v1';
   const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   return `${group}${ns}/${resource}/${encodeURIComponent(name)}`;
 }
@@ -146,7 +149,11 @@ function target(path: string): { resource: string; namespace: string; name?: str
     return undefined;
   }
   if (parts[0] === 'api' && parts[1] === 'v1') parts = parts.slice(2);
-  else if (parts[0] === 'apis' && parts[1] === 'rbac.authorization.k8s.io' && parts[2] === 'v1')
+  else if (
+    parts[0] === 'apis' &&
+    (parts[1] === 'rbac.authorization.k8s.io' || parts[1] === 'coordination.k8s.io') &&
+    parts[2] === 'v1'
+  )
     parts = parts.slice(3);
   else return undefined;
   let namespace = '';

@@ -52,6 +52,7 @@ const collections = [
     'rbac.authorization.k8s.io/v1',
     false,
   ],
+  ['/apis/coordination.k8s.io/v1', 'leases', 'Lease', 'coordination.k8s.io/v1', true],
 ] as const;
 
 export const fuzzNamespaces = ['default', 'fuzz-a', 'fuzz-b'];
@@ -89,6 +90,9 @@ export function validObject(
     },
     Node: { spec: {}, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } },
     Namespace: {},
+    Lease: {
+      spec: { holderIdentity: 'node-x', leaseDurationSeconds: 40, renewTime: '2024-01-02T03:04:05.000000Z' },
+    },
     Role: { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] },
     ClusterRole: { rules: [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }] },
     RoleBinding: {

@@ -73,6 +73,15 @@ export const rbacResources: readonly ResourceInfo[] = [
   grouped(rbacGroup, 'roles', 'Role', true),
 ];
 
+export const coordinationGroup = 'coordination.k8s.io';
+/** The namespace of the kubelets' node Leases (Kubernetes' NamespaceNodeLease). */
+export const nodeLeaseNamespace = 'kube-node-lease';
+
+/** Leases (coordination.k8s.io/v1): kubelets renew one per node as their heartbeat (KEP-589). */
+export const coordinationResources: readonly ResourceInfo[] = [
+  grouped(coordinationGroup, 'leases', 'Lease', true),
+];
+
 /** Access reviews (authorization.k8s.io/v1): computed answers to a create, never stored. */
 export const reviewResources: readonly ResourceInfo[] = [
   grouped(authorizationGroup, 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, ['create']),
@@ -81,7 +90,11 @@ export const reviewResources: readonly ResourceInfo[] = [
 ];
 
 /** What storage holds and the watch cache follows. */
-export const storedResources: readonly ResourceInfo[] = [...coreResources, ...rbacResources];
+export const storedResources: readonly ResourceInfo[] = [
+  ...coreResources,
+  ...rbacResources,
+  ...coordinationResources,
+];
 /** Every resource the API serves, in every group. */
 export const servedResources: readonly ResourceInfo[] = [...storedResources, ...reviewResources];
 

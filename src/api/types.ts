@@ -504,6 +504,25 @@ export interface Event extends TypeMeta {
   series?: { count?: number; lastObservedTime?: string };
 }
 
+// ---------------------------------------------------------------- Lease (coordination.k8s.io/v1)
+
+/** Times are MicroTime: RFC 3339 with microseconds ("2024-01-02T03:04:05.678000Z"). */
+export interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+  /** "OldestEmulationVersion" or a qualified name with a "/" (coordinated leader election). */
+  strategy?: string;
+  preferredHolder?: string;
+}
+
+export interface Lease extends TypeMeta {
+  metadata: ObjectMeta;
+  spec?: LeaseSpec;
+}
+
 // ---------------------------------------------------------------- Binding, Scale, DeleteOptions
 
 export interface Binding extends TypeMeta {

@@ -7,6 +7,7 @@ import type { KubeObject, StatusCause } from './types.js';
 import { validateEndpointSubsets } from './validation/endpoints.js';
 import { validateEventFields } from './validation/event.js';
 import { Causes, invalid, isObject, type Json } from './validation/field.js';
+import { validateLeaseSpec } from './validation/lease.js';
 import { type MetaRules, validateObjectMeta, validateObjectMetaUpdate } from './validation/meta.js';
 import {
   isQualifiedName,
@@ -47,6 +48,7 @@ const rulesByResource: Record<string, ResourceRules> = {
   clusterroles: rbacRules(false, false),
   rolebindings: rbacRules(true, true),
   clusterrolebindings: rbacRules(false, true),
+  leases: { namespaced: true, nameRule: nameIsDNSSubdomain, body: validateLeaseSpec },
   pods: {
     namespaced: true,
     nameRule: nameIsDNSSubdomain,

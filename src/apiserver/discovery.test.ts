@@ -148,6 +148,7 @@ describe('aggregated discovery', () => {
     expect(doc.kind).toBe('APIGroupDiscoveryList');
     expect(doc.items.map((g: Entry) => g.metadata.name)).toEqual([
       'rbac.authorization.k8s.io',
+      'coordination.k8s.io',
       'authorization.k8s.io',
     ]);
     expect(doc.items[0].versions[0].resources.map((r: Entry) => r.resource)).toEqual([
@@ -155,6 +156,15 @@ describe('aggregated discovery', () => {
       'clusterroles',
       'rolebindings',
       'roles',
+    ]);
+    expect(doc.items[1].versions[0].resources).toEqual([
+      {
+        resource: 'leases',
+        responseKind: { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease' },
+        scope: 'Namespaced',
+        singularResource: 'lease',
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      },
     ]);
     expect(aggregatedDiscoveryContentType('v2beta1')).toBe(
       'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList',

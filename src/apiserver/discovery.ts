@@ -48,7 +48,7 @@ export function apiVersions(serverAddress: string): object {
   };
 }
 
-/** The named groups (all at version v1), in table order: rbac.authorization.k8s.io, authorization.k8s.io. */
+/** The named groups (all at version v1), in table order: rbac.authorization.k8s.io, coordination.k8s.io, authorization.k8s.io. */
 export function namedGroups(): { name: string; version: string; resources: ResourceInfo[] }[] {
   const groups = new Map<string, { name: string; version: string; resources: ResourceInfo[] }>();
   for (const r of servedResources) {

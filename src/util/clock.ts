@@ -60,3 +60,8 @@ export class FakeClock implements Clock {
 export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/** RFC 3339 with microseconds and `Z`: Kubernetes' MicroTime (Lease renewTime, Event eventTime). */
+export function rfc3339Micro(ms: number): string {
+  return new Date(Math.floor(ms)).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

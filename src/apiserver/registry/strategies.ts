@@ -83,6 +83,9 @@ export const namespaceStrategy = strategy('namespaces', {
   },
 });
 
+/** Leases have no status and no server-filled fields; PUT of a missing lease creates it (as Kubernetes). */
+export const leaseStrategy = strategy('leases', { allowCreateOnUpdate: true });
+
 export const strategies: ReadonlyMap<string, Strategy> = new Map(
   [
     podStrategy,
@@ -92,6 +95,7 @@ export const strategies: ReadonlyMap<string, Strategy> = new Map(
     eventStrategy,
     nodeStrategy,
     namespaceStrategy,
+    leaseStrategy,
   ].map((s) => [s.resource.name, s]),
 );
 

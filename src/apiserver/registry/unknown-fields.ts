@@ -76,6 +76,11 @@ const schemas: Record<string, Schema> = {
     status: any,
   }),
   Namespace: frame({ spec: fields('finalizers'), status: any }),
+  Lease: frame({
+    spec: fields(
+      'holderIdentity leaseDurationSeconds acquireTime renewTime leaseTransitions strategy preferredHolder',
+    ),
+  }),
 };
 
 /** Unknown field paths of `obj` as a `kind`; empty when all are known (or the kind has no schema). */

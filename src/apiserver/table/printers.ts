@@ -5,6 +5,7 @@ import type {
   Endpoints,
   Event,
   KubeObject,
+  Lease,
   Namespace,
   Node,
   Pod,
@@ -298,6 +299,14 @@ const events: Printer = {
   },
 };
 
+const leases: Printer = {
+  columns: [nameColumn(), col('Holder', 'string', doc('LeaseSpec.holderIdentity')), ageColumn()],
+  row(obj, nowMs) {
+    const holder = (obj as unknown as Lease).spec?.holderIdentity ?? '<unset>';
+    return { cells: [obj.metadata.name ?? '', holder, age(obj, nowMs)] };
+  },
+};
+
 /** Kubernetes' default table for resources without a printer: NAME and CREATED AT. */
 export const defaultPrinter: Printer = {
   columns: [nameColumn(), col('Created At', 'date', doc('ObjectMeta.creationTimestamp'))],
@@ -312,4 +321,5 @@ export const printers: ReadonlyMap<string, Printer> = new Map([
   ['nodes', nodes],
   ['namespaces', namespaces],
   ['events', events],
+  ['leases', leases],
 ]);

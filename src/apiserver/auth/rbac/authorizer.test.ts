@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Attributes } from '../attributes.js';
-import { NodeAuthorizer } from '../node-authorizer.js';
-import { authenticatedUser } from '../user.js';
+import { resourceByName } from '../../../api/resources.js';
+import type { Attributes, ResourceAttributes } from '../attributes.js';
+import { NodeAuthorizer, nodeRestriction } from '../node-authorizer.js';
+import { authenticatedUser, runAs } from '../user.js';
 import { RbacAuthorizer, type RbacSource } from './authorizer.js';
 import { defaultClusterRoleBindings, defaultClusterRoles } from './bootstrap-policy.js';
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './types.js';
@@ -100,5 +101,44 @@ describe('Node authorizer', () => {
     expect(node.authorize(kubelet, attrs('list', 'replicationcontrollers', 'default')).allowed).toBe(false);
     const notANode = authenticatedUser('system:node:node-1', []);
     expect(node.authorize(notANode, attrs('list', 'pods')).allowed).toBe(false);
+  });
+
+  it('lets a kubelet get and write only its own Lease in kube-node-lease, never list or watch', () => {
+    const lease = (verb: string, namespace: string, name = ''): Attributes => ({
+      ...(attrs(verb, 'leases', namespace, name) as ResourceAttributes),
+      apiGroup: 'coordination.k8s.io',
+    });
+    for (const verb of ['get', 'update', 'patch', 'delete']) {
+      expect(node.authorize(kubelet, lease(verb, 'kube-node-lease', 'node-1')).allowed).toBe(true);
+    }
+    expect(node.authorize(kubelet, lease('create', 'kube-node-lease')).allowed).toBe(true);
+    expect(node.authorize(kubelet, lease('get', 'kube-node-lease', 'node-2'))).toEqual({
+      allowed: false,
+      reason: 'can only access node lease with the same name as the requesting node',
+    });
+    expect(node.authorize(kubelet, lease('update', 'default', 'node-1'))).toEqual({
+      allowed: false,
+      reason: 'can only access leases in the "kube-node-lease" system namespace',
+    });
+    expect(node.authorize(kubelet, lease('list', 'kube-node-lease')).allowed).toBe(false);
+    expect(node.authorize(kubelet, lease('watch', 'kube-node-lease')).allowed).toBe(false);
+  });
+
+  it('NodeRestriction: a kubelet creates only the Lease named after itself', () => {
+    const create = (namespace: string, name: string) =>
+      runAs(kubelet, () =>
+        nodeRestriction.validate({
+          operation: 'CREATE',
+          resource: resourceByName('leases')!,
+          subresource: '',
+          namespace,
+          name: '',
+          object: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace } },
+          dryRun: false,
+        }),
+      );
+    expect(() => create('kube-node-lease', 'node-1')).not.toThrow();
+    expect(() => create('kube-node-lease', 'node-2')).toThrow(/same name as the requesting node/);
+    expect(() => create('default', 'node-1')).toThrow(/same name as the requesting node/);
   });
 });

@@ -3,7 +3,7 @@
 // admin/edit/view roles for handing out namespaces, and one role per control-plane component.
 // Kubelets (system:nodes) get their rights from the Node authorizer instead: `system:node` is
 // defined here for reference but bound to no one, so that RBAC never lets a node touch another's objects.
-import { authorizationGroup, rbacGroup } from '../../../api/resources.js';
+import { authorizationGroup, coordinationGroup, rbacGroup } from '../../../api/resources.js';
 import { groups } from '../user.js';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule } from './types.js';
 
@@ -36,6 +36,12 @@ export const nodeRules: readonly PolicyRule[] = [
   core(['patch', 'update'], 'pods/status'),
   core(['create', 'patch', 'update'], 'events'),
   { apiGroups: [authorizationGroup], resources: ['selfsubjectaccessreviews'], verbs: ['create'] },
+  // Its node Lease in kube-node-lease (the Node authorizer checks namespace and name).
+  {
+    apiGroups: [coordinationGroup],
+    resources: ['leases'],
+    verbs: ['get', 'create', 'update', 'patch', 'delete'],
+  },
 ];
 
 const roles: Record<string, PolicyRule[]> = {
