@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Pod } from '../src/api/types.js';
+import type { Lease, Pod } from '../src/api/types.js';
 import type { RuntimeKind } from '../src/kubelet/runtime/types.js';
 import { kubectlBinary, kubectlFor } from './harness/kubectl.js';
 import {
@@ -55,7 +55,7 @@ export function describeKubeletFlows(kind: RuntimeKind): void {
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     });
 
-    it('registers the node, heartbeats, and registers again after the Node is deleted', async () => {
+    it('registers the node, heartbeats by renewing its Lease, and registers again after the Node is deleted', async () => {
       const { client, nodeName } = node;
       const first = await client.nodes.get(nodeName);
       expect(first.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
@@ -65,23 +65,56 @@ export function describeKubeletFlows(kind: RuntimeKind): void {
       expect(first.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(node.kubelet.port);
       expect(first.status?.nodeInfo?.containerRuntimeVersion).toMatch(new RegExp(`^${kind}://`));
       expect(Number(first.status?.capacity?.cpu)).toBeGreaterThan(0);
-      const beat = (n: typeof first) =>
-        n.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime;
-      const deadline = Date.now() + 5000;
-      let later = first;
-      while (beat(later) === beat(first) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        later = await client.nodes.get(nodeName);
-      }
-      expect(beat(later)).not.toBe(beat(first));
-      await client.nodes.delete(nodeName);
+      const leases = client.resource<Lease>('leases');
+      const lease = () => leases.get('kube-node-lease', nodeName).catch(() => undefined);
+      const renewed = await pollUntil(
+        async () => {
+          const l = await lease();
+          return l?.spec?.renewTime ? l : undefined;
+        },
+        5000,
+        'the node lease',
+      );
+      expect(renewed.spec).toMatchObject({ holderIdentity: nodeName, leaseDurationSeconds: 40 });
+      expect(renewed.spec?.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      expect(renewed.metadata.ownerReferences).toEqual([
+        { apiVersion: 'v1', kind: 'Node', name: nodeName, uid: first.metadata.uid },
+      ]);
+      // Heartbeats renew the Lease (every 500 ms here); the unchanged Node status is not rewritten.
       await pollUntil(
+        async () => ((await lease())?.spec?.renewTime ?? '') > renewed.spec!.renewTime! || undefined,
+        5000,
+        'a lease renewal',
+      );
+      const still = await client.nodes.get(nodeName);
+      expect(still.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+
+      const kubectl = kubectlFor(node.api.url);
+      try {
+        const table = await kubectl.ok(['get', 'leases', '-n', 'kube-node-lease']);
+        expect(table.split('\n')[0]).toMatch(/^NAME\s+HOLDER\s+AGE$/);
+        expect(table).toMatch(new RegExp(`^${nodeName}\\s+${nodeName}\\s+`, 'm'));
+        const yaml = await kubectl.ok(['get', 'lease', nodeName, '-n', 'kube-node-lease', '-o', 'yaml']);
+        expect(yaml).toContain('kind: Lease');
+        expect(yaml).toContain(`holderIdentity: ${nodeName}`);
+      } finally {
+        kubectl.cleanup();
+      }
+
+      await client.nodes.delete(nodeName);
+      const again = await pollUntil(
         async () => {
           const found = await client.nodes.get(nodeName).catch(() => undefined);
-          return found !== undefined && found.metadata.uid !== first.metadata.uid;
+          return found !== undefined && found.metadata.uid !== first.metadata.uid ? found : undefined;
         },
         10_000,
         'registration of the node again',
+      );
+      // The Lease follows the new Node (no garbage collector runs here to remove the old one).
+      await pollUntil(
+        async () => (await lease())?.metadata.ownerReferences?.[0]?.uid === again.metadata.uid || undefined,
+        5000,
+        'the lease owned by the new node',
       );
     });
 

@@ -22,6 +22,7 @@ export const flags = {
   address: { type: 'string' },
   port: { type: 'string' },
   'heartbeat-period': { type: 'string' },
+  'node-status-report-frequency': { type: 'string' },
   'node-status-report-period': { type: 'string' },
   'restart-backoff-initial': { type: 'string' },
   'restart-backoff-max': { type: 'string' },
@@ -54,12 +55,17 @@ const flagDocs: FlagDocs<typeof flags> = {
     default: '127.0.0.1',
   },
   port: { value: 'N', meaning: 'kubelet API port; 0 = any free port', default: String(defaultPort) },
-  'heartbeat-period': { value: 'D', meaning: 'node status heartbeat', default: '10s' },
-  'node-status-report-period': {
+  'heartbeat-period': {
     value: 'D',
-    meaning: 'the full node status is re-sent this often',
+    meaning: 'node Lease renewal, and check of the node status for changes',
+    default: '10s',
+  },
+  'node-status-report-frequency': {
+    value: 'D',
+    meaning: 'an unchanged node status is still written this often',
     default: '5m',
   },
+  'node-status-report-period': { value: 'D', meaning: 'old name of --node-status-report-frequency' },
   'restart-backoff-initial': {
     value: 'D',
     meaning: 'crash-loop back-off start (doubles)',
@@ -190,7 +196,7 @@ export async function main(argv: string[]): Promise<number> {
     nodeAddress: address,
     port: integer('port', setting('port'), defaultPort),
     heartbeatPeriodMs: duration('heartbeat-period'),
-    nodeStatusReportMs: duration('node-status-report-period'),
+    nodeStatusReportMs: duration('node-status-report-frequency') ?? duration('node-status-report-period'),
     restartBackoff: {
       ...(initialMs !== undefined ? { initialMs } : {}),
       ...(maxMs !== undefined ? { maxMs } : {}),

@@ -22,6 +22,7 @@ export interface KubeletMetrics {
   heartbeatDuration: Histogram<string>;
   probes: Counter<'probe_type' | 'result'>;
   statusWrites: Counter<'result'>;
+  nodeStatusWrites: Counter<'result'>;
 }
 
 export function createKubeletMetrics(
@@ -111,7 +112,7 @@ export function createKubeletMetrics(
       () =>
         new Counter({
           name: 'kubelet_node_heartbeats_total',
-          help: 'Node status heartbeats, by result.',
+          help: 'Node heartbeats (node Lease renewals), by result.',
           labelNames: ['result'],
           registers: [on],
         }),
@@ -122,7 +123,7 @@ export function createKubeletMetrics(
       () =>
         new Histogram({
           name: 'kubelet_node_heartbeat_duration_seconds',
-          help: 'Duration in seconds of a node status heartbeat.',
+          help: 'Duration in seconds of a node heartbeat (node Lease renewal).',
           buckets: latencyBucketsSeconds,
           registers: [on],
         }),
@@ -145,6 +146,17 @@ export function createKubeletMetrics(
         new Counter({
           name: 'kubelite_kubelet_pod_status_writes_total',
           help: 'Pod status writes to the apiserver, by result (ok, conflict, error).',
+          labelNames: ['result'],
+          registers: [on],
+        }),
+    ),
+    nodeStatusWrites: metric(
+      on,
+      'kubelite_kubelet_node_status_writes_total',
+      () =>
+        new Counter({
+          name: 'kubelite_kubelet_node_status_writes_total',
+          help: 'Node status writes (when it changed or its report period passed), by result (ok, error).',
           labelNames: ['result'],
           registers: [on],
         }),

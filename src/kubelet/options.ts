@@ -18,9 +18,9 @@ export interface KubeletOptions {
   nodeAddress?: string;
   /** Kubelet API port (0 = any free port). Default 10250. */
   port?: number;
-  /** Node status heartbeat period. Default 10 000. */
+  /** Node Lease renewal period (the heartbeat), also when the status is checked for changes. Default 10 000. */
   heartbeatPeriodMs?: number;
-  /** The full node status is re-sent this often. Default 300 000. */
+  /** An unchanged node status is still written this often (nodeStatusReportFrequency). Default 300 000. */
   nodeStatusReportMs?: number;
   /** Crash-loop back-off. Default 10 s doubling to 5 min, reset after 10 min. */
   restartBackoff?: Partial<BackoffPolicy>;

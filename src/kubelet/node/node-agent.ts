@@ -1,8 +1,9 @@
-// Registers the kubelet's Node and keeps it alive: creates it (or reconciles an existing one),
-// heartbeats every period by a strategic merge patch of the conditions (lastHeartbeatTime), sends the
-// whole status now and then, and registers again when the Node is deleted (a watch on this one Node)
-// or a heartbeat finds it gone. kubelite's apiserver serves no coordination Leases, so heartbeats
-// are node status updates, as in Kubernetes before Leases.
+// Registers the kubelet's Node and keeps it alive, as Kubernetes' kubelet does since node Leases
+// (KEP-589): creates the Node (or reconciles an existing one); every heartbeat period renews the node
+// Lease in kube-node-lease (the heartbeat the node lifecycle controller reads) and writes the Node
+// status only when it differs from what the API holds (someone marked the node Unknown, capacity or
+// addresses changed…) or when the report period has passed since the last write. It registers again
+// when the Node is deleted (a watch on this one Node) or a status write finds it gone.
 import type { Node } from '../../api/types.js';
 import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import { createInformer, type Informer } from '../../client/informer.js';
@@ -11,7 +12,8 @@ import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/log.js';
 import type { KubeletEvents } from '../events.js';
 import type { KubeletMetrics } from '../metrics.js';
-import { heartbeatPatch, type NodeFacts, nodeLabels, nodeObject, nodeStatus } from './node-status.js';
+import { NodeLease } from './node-lease.js';
+import { type NodeFacts, nodeLabels, nodeObject, nodeStatus, nodeStatusChanged } from './node-status.js';
 
 export interface NodeAgentOptions {
   client: KubeClient;
@@ -20,8 +22,9 @@ export interface NodeAgentOptions {
   logger: Logger;
   events: KubeletEvents;
   metrics: KubeletMetrics;
+  /** Lease renewal (and status check) period: Kubernetes' nodeStatusUpdateFrequency. */
   heartbeatPeriodMs: number;
-  /** The full status (capacity, nodeInfo, addresses) is re-sent this often. */
+  /** An unchanged status is still written this often: Kubernetes' nodeStatusReportFrequency. */
   statusReportPeriodMs: number;
 }
 
@@ -32,8 +35,11 @@ export class NodeAgent {
   private lastFullReport = 0;
   private closed = false;
   private registering: Promise<Node> | undefined;
+  private readonly lease: NodeLease;
 
-  constructor(private readonly o: NodeAgentOptions) {}
+  constructor(private readonly o: NodeAgentOptions) {
+    this.lease = new NodeLease(o.client, o.facts.nodeName);
+  }
 
   get current(): Node | undefined {
     return this.node;
@@ -114,34 +120,54 @@ export class NodeAgent {
     }, this.o.heartbeatPeriodMs);
   }
 
-  /** One heartbeat (exposed for tests with a fake clock). */
+  /** The newest Node known: the watched one or the answer of our last write. */
+  private latestNode(): Node | undefined {
+    const watched = this.informer?.store.get(this.o.facts.nodeName);
+    const written = this.node;
+    if (!watched || !written) return watched ?? written;
+    return Number(watched.metadata.resourceVersion) >= Number(written.metadata.resourceVersion)
+      ? watched
+      : written;
+  }
+
+  /** One heartbeat: renew the Lease, then write the status if it changed or is due (exposed for tests). */
   async heartbeat(): Promise<void> {
-    const { client, facts, clock, logger, metrics } = this.o;
+    const { clock, logger, metrics } = this.o;
     const now = clock.now();
     const end = metrics.heartbeatDuration.startTimer();
     try {
-      const previous = this.node?.status;
-      const full = now - this.lastFullReport >= this.o.statusReportPeriodMs;
-      this.node = full
-        ? await client.nodes.patch(
-            facts.nodeName,
-            'merge',
-            { status: nodeStatus(facts, previous, now) },
-            { subresource: 'status' },
-          )
-        : await client.nodes.patch(facts.nodeName, 'strategic', heartbeatPatch(previous?.conditions, now), {
-            subresource: 'status',
-          });
-      if (full) this.lastFullReport = now;
+      await this.lease.renew(now, this.latestNode());
       metrics.heartbeats.inc({ result: 'ok' });
     } catch (err) {
       metrics.heartbeats.inc({ result: 'error' });
-      if (isNotFound(err) && !this.closed) {
-        logger.warn('node object gone at heartbeat; registering again');
-        await this.register().catch((e) => logger.error({ err: e }, 'node registration failed'));
-      } else logger.warn({ err }, 'node heartbeat failed');
+      logger.warn({ err }, 'node lease renewal failed');
     } finally {
       end();
+    }
+    await this.syncStatus(now);
+  }
+
+  private async syncStatus(now: number): Promise<void> {
+    const { client, facts, logger, metrics } = this.o;
+    const current = this.latestNode();
+    const desired = nodeStatus(facts, current?.status, now);
+    const due = now - this.lastFullReport >= this.o.statusReportPeriodMs;
+    if (!due && !nodeStatusChanged(current?.status, desired)) return;
+    try {
+      this.node = await client.nodes.patch(
+        facts.nodeName,
+        'merge',
+        { status: desired },
+        { subresource: 'status' },
+      );
+      this.lastFullReport = now;
+      metrics.nodeStatusWrites.inc({ result: 'ok' });
+    } catch (err) {
+      metrics.nodeStatusWrites.inc({ result: 'error' });
+      if (isNotFound(err) && !this.closed) {
+        logger.warn('node object gone at status update; registering again');
+        await this.register().catch((e) => logger.error({ err: e }, 'node registration failed'));
+      } else logger.warn({ err }, 'node status update failed');
     }
   }
 }

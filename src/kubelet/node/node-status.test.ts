@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MachineInfo } from './machine.js';
 import { readMachineInfo } from './machine.js';
-import { heartbeatPatch, nodeObject, nodeStatus } from './node-status.js';
+import { nodeObject, nodeStatus, nodeStatusChanged } from './node-status.js';
 
 const machine: MachineInfo = {
   cpuCores: 2,
@@ -61,12 +61,35 @@ describe('node object', () => {
     });
   });
 
-  it('heartbeats move lastHeartbeatTime and keep lastTransitionTime', () => {
+  it('a later status moves lastHeartbeatTime and keeps lastTransitionTime', () => {
     const t = Date.parse('2030-01-01T00:00:00Z');
     const first = nodeStatus(facts, undefined, t);
-    const beat = heartbeatPatch(first.conditions, t + 10_000).status.conditions!;
-    expect(beat.every((c) => c.lastHeartbeatTime === '2030-01-01T00:00:10Z')).toBe(true);
-    expect(beat.every((c) => c.lastTransitionTime === '2030-01-01T00:00:00Z')).toBe(true);
+    const later = nodeStatus(facts, first, t + 10_000).conditions!;
+    expect(later.every((c) => c.lastHeartbeatTime === '2030-01-01T00:00:10Z')).toBe(true);
+    expect(later.every((c) => c.lastTransitionTime === '2030-01-01T00:00:00Z')).toBe(true);
+  });
+
+  it('a status changes only through what it says, not its times or key order', () => {
+    const t = Date.parse('2030-01-01T00:00:00Z');
+    const stored = nodeStatus(facts, undefined, t);
+    const next = nodeStatus(facts, stored, t + 60_000);
+    expect(nodeStatusChanged(undefined, next)).toBe(true);
+    expect(nodeStatusChanged(stored, next)).toBe(false);
+    // As the API may write it: other key order, an equal quantity in another form, others' conditions.
+    const reordered = JSON.parse(JSON.stringify({ ...stored, addresses: stored.addresses }));
+    reordered.nodeInfo = Object.fromEntries(Object.entries(stored.nodeInfo!).reverse());
+    reordered.capacity.memory = '4Gi';
+    reordered.conditions.push({ type: 'NetworkUnavailable', status: 'False' });
+    expect(nodeStatusChanged(reordered, next)).toBe(false);
+
+    const unknown = structuredClone(stored);
+    unknown.conditions!.find((c) => c.type === 'Ready')!.status = 'Unknown';
+    expect(nodeStatusChanged(unknown, next)).toBe(true);
+    expect(nodeStatusChanged({ ...stored, capacity: { ...stored.capacity, cpu: '4' } }, next)).toBe(true);
+    expect(nodeStatusChanged({ ...stored, addresses: [] }, next)).toBe(true);
+    expect(
+      nodeStatusChanged({ ...stored, nodeInfo: { ...stored.nodeInfo!, kubeletVersion: 'v0' } }, next),
+    ).toBe(true);
   });
 
   it('reads real machine facts', () => {

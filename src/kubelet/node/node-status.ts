@@ -1,7 +1,9 @@
 // The Node object a kubelet registers and the status it keeps reporting: addresses, capacity and
 // allocatable, nodeInfo, the kubelet endpoint the apiserver proxies logs to, and the four
-// conditions with Kubernetes' reasons and messages. Heartbeats renew lastHeartbeatTime only.
+// conditions with Kubernetes' reasons and messages. The status is written when it changes
+// (nodeStatusChanged) or every report period; the node Lease is the heartbeat in between.
 
+import { quantityFromJSON } from '../../api/quantity.js';
 import type { Node, NodeCondition, NodeStatus, ResourceList } from '../../api/types.js';
 import { kubeliteVersion } from '../../api/version.js';
 import { rfc3339 } from '../../util/clock.js';
@@ -103,7 +105,51 @@ export function nodeObject(facts: NodeFacts, now: number): Node {
   };
 }
 
-/** The strategic merge patch of a heartbeat: every condition with a fresh lastHeartbeatTime. */
-export function heartbeatPatch(previous: NodeCondition[] | undefined, now: number): { status: NodeStatus } {
-  return { status: { conditions: nodeConditions(previous, now) } };
+/** JSON with object keys sorted: equal values give equal text whatever order the API wrote them in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+function sameQuantities(a: ResourceList | undefined, b: ResourceList | undefined): boolean {
+  const left = Object.keys(a ?? {});
+  if (left.length !== Object.keys(b ?? {}).length) return false;
+  return left.every((name) => {
+    const other = b?.[name];
+    if (other === undefined) return false;
+    try {
+      return quantityFromJSON(a![name]).cmp(quantityFromJSON(other)) === 0;
+    } catch {
+      return a![name] === other;
+    }
+  });
+}
+
+/**
+ * Whether writing `desired` would change what `current` (the Node's status in the API) says, heartbeat
+ * and transition times aside (Kubernetes' nodeStatusHasChanged): a condition's status, reason or
+ * message, capacity, allocatable, addresses, the kubelet endpoint or nodeInfo.
+ */
+export function nodeStatusChanged(current: NodeStatus | undefined, desired: NodeStatus): boolean {
+  if (!current) return true;
+  const conditionsDiffer = (desired.conditions ?? []).some((want) => {
+    const have = current.conditions?.find((c) => c.type === want.type);
+    return (
+      !have ||
+      have.status !== want.status ||
+      (have.reason ?? '') !== (want.reason ?? '') ||
+      (have.message ?? '') !== (want.message ?? '')
+    );
+  });
+  return (
+    conditionsDiffer ||
+    !sameQuantities(current.capacity, desired.capacity) ||
+    !sameQuantities(current.allocatable, desired.allocatable) ||
+    canonicalJson(current.addresses ?? []) !== canonicalJson(desired.addresses ?? []) ||
+    canonicalJson(current.daemonEndpoints ?? {}) !== canonicalJson(desired.daemonEndpoints ?? {}) ||
+    canonicalJson(current.nodeInfo ?? {}) !== canonicalJson(desired.nodeInfo ?? {})
+  );
 }
