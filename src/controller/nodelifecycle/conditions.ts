@@ -1,7 +1,8 @@
-// Node conditions as the node lifecycle controller reads and writes them. A heartbeat is a change of the
-// Ready condition's lastHeartbeatTime (the kubelet rewrites it every status period); the controller
-// times heartbeats by its own clock when it sees them, as Kubernetes does, so clock skew between
-// machines does not matter. When heartbeats stop, the conditions the kubelet owns become Unknown.
+// Node conditions as the node lifecycle controller reads and writes them. A status heartbeat is a
+// change of the Ready condition's lastHeartbeatTime (the kubelet rewrites it when its status changes
+// or every report period; its node Lease is the frequent heartbeat); the controller times heartbeats
+// by its own clock when it sees them, as Kubernetes does, so clock skew between machines does not
+// matter. When heartbeats stop, the conditions the kubelet owns become Unknown.
 import type { Node, NodeCondition } from '../../api/types.js';
 
 /** Conditions the kubelet posts and the controller marks Unknown when it stops (Kubernetes' list). */

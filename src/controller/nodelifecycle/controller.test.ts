@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Node, Pod } from '../../api/types.js';
+import type { Lease, Node, Pod } from '../../api/types.js';
 import { createRegistry } from '../../metrics/registry.js';
-import { rfc3339 } from '../../util/clock.js';
+import { rfc3339, rfc3339Micro } from '../../util/clock.js';
 import { drain } from '../testing/drain.js';
 import { createFakeCluster, type FakeCluster } from '../testing/fake-cluster.js';
 import { makeNode, makePod } from '../testing/objects.js';
@@ -36,7 +36,26 @@ function setup() {
       await drain(nlc);
     }
   };
-  return { cluster, recorder, registry, nlc, beat, pass };
+  /** Renews the node's Lease in kube-node-lease, as its kubelet does every heartbeat period. */
+  const renew = (name: string) => {
+    const old = cluster.get<Lease>('leases', 'kube-node-lease', name);
+    const lease: Lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { ...old?.metadata, name, namespace: 'kube-node-lease' },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: rfc3339Micro(cluster.clock.now()) },
+    };
+    cluster.put('leases', lease);
+  };
+  /** Like pass(), with Lease renewals (every 10 s) instead of status heartbeats. */
+  const passRenewing = async (ms: number, alive: string[], stepMs = 10_000) => {
+    for (let t = 0; t < ms; t += stepMs) {
+      cluster.clock.advance(Math.min(stepMs, ms - t));
+      for (const n of alive) renew(n);
+      await drain(nlc);
+    }
+  };
+  return { cluster, recorder, registry, nlc, beat, pass, renew, passRenewing };
 }
 
 const node = (cluster: FakeCluster, name: string) => cluster.get<Node>('nodes', undefined, name)!;
@@ -222,5 +241,77 @@ describe('node lifecycle controller', () => {
     await pass(40_000, ['n2']);
     expect(pod(cluster, 'p')).toBeUndefined();
     expect(cluster.clock.pendingTimers()).toBe(1); // n2's grace only
+  });
+
+  it('keeps a node whose status is old but whose Lease is renewed Ready, without a sync per renewal', async () => {
+    const { cluster, nlc, passRenewing, renew } = setup();
+    const t0 = cluster.clock.now();
+    cluster.put('nodes', makeNode('n1', { heartbeatMs: t0 }));
+    cluster.put('pods', makePod('p', { nodeName: 'n1', ready: true }));
+    renew('n1');
+    await drain(nlc);
+    const syncs = () => cluster.actions.length;
+    await passRenewing(10 * 60_000, ['n1']);
+    expect(node(cluster, 'n1').status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'True',
+      lastHeartbeatTime: rfc3339(t0), // the status was never written again
+    });
+    expect(taintsOf(cluster, 'n1')).toEqual([]);
+    expect(pod(cluster, 'p')!.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(syncs()).toBe(0); // no writes at all
+    expect(cluster.clock.pendingTimers()).toBe(1); // one grace timer, moved along by its own syncs
+  });
+
+  it('marks a node Unknown when its Lease stops, evicts after the timeout, and recovers on renewal', async () => {
+    const { cluster, nlc, passRenewing, renew, recorder } = setup();
+    const t0 = cluster.clock.now();
+    cluster.put('nodes', makeNode('n1', { heartbeatMs: t0 }));
+    cluster.put('nodes', makeNode('n2', { heartbeatMs: t0 }));
+    cluster.put('pods', makePod('p', { nodeName: 'n1', ready: true }));
+    cluster.put('pods', makePod('q', { nodeName: 'n1' }));
+    renew('n1');
+    renew('n2');
+    await drain(nlc);
+    await passRenewing(60_000, ['n1', 'n2']); // both alive on Leases alone
+    expect(taintsOf(cluster, 'n1')).toEqual([]);
+
+    const stoppedAt = cluster.clock.now(); // n1's last renewal
+    await passRenewing(30_000, ['n2']);
+    expect(taintsOf(cluster, 'n1')).toEqual([]);
+    await passRenewing(10_000, ['n2']); // stoppedAt + 40 s: the grace period is over
+    const ready = node(cluster, 'n1').status!.conditions!.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown' });
+    expect(ready!.lastTransitionTime).toBe(rfc3339(stoppedAt + 40_000));
+    expect(taintsOf(cluster, 'n1')).toEqual([
+      'node.kubernetes.io/unreachable:NoSchedule',
+      'node.kubernetes.io/unreachable:NoExecute',
+    ]);
+    expect(pod(cluster, 'p')!.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+    expect(taintsOf(cluster, 'n2')).toEqual([]);
+
+    await passRenewing(50_000, ['n2']);
+    expect(pod(cluster, 'q')!.metadata.deletionTimestamp).toBeUndefined();
+    await passRenewing(10_000, ['n2']); // 60 s after the taint
+    expect(pod(cluster, 'q')!.metadata.deletionTimestamp).toBeTruthy();
+    expect(recorder.messages('TaintManagerEviction')).toContain('Marking for deletion Pod default/q');
+
+    // The kubelet comes back: its renewal is seen at once, and its status (Ready=True) clears the taints.
+    renew('n1');
+    await drain(nlc);
+    expect(taintsOf(cluster, 'n1')).toEqual([
+      'node.kubernetes.io/not-ready:NoSchedule',
+      'node.kubernetes.io/not-ready:NoExecute',
+    ]); // reachable again, but its status still says Unknown
+    const n1 = node(cluster, 'n1');
+    const now = rfc3339(cluster.clock.now());
+    cluster.put('nodes', {
+      ...n1,
+      status: {
+        ...n1.status,
+        conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: now, lastTransitionTime: now }],
+      },
+    });
+    await drain(nlc);
+    expect(taintsOf(cluster, 'n1')).toEqual([]);
   });
 });

@@ -1,9 +1,14 @@
 // The node lifecycle controller (Kubernetes' node lifecycle controller, its taint-based eviction and the
 // node part of PodGC), event-driven and timer-driven, never scanning:
 //
+// - A heartbeat is a renewal of the node's Lease in kube-node-lease (a newer spec.renewTime) or a new
+//   Ready.lastHeartbeatTime in its status, whichever comes later (Kubernetes since KEP-589); the
+//   controller times each by its own clock when it sees it.
 // - Every node has one timer on the injected clock, set to its next deadline: the end of its heartbeat
-//   grace period, a pod's eviction time, or a terminating pod's force-deletion time. A heartbeat (a new
-//   Ready.lastHeartbeatTime) re-arms it through a sync; when it fires, the node's key is queued.
+//   grace period, a pod's eviction time, or a terminating pod's force-deletion time. A status heartbeat
+//   re-arms it through a sync; a Lease renewal of a healthy node only moves its last heartbeat, and the
+//   sync its timer brings re-arms it for the new deadline (no sync per renewal); when it fires, the
+//   node's key is queued.
 // - sync(node) compares the clock with the last heartbeat seen: past nodeMonitorGracePeriodMs (or
 //   nodeStartupGracePeriodMs before the first Ready condition) the kubelet conditions become Unknown
 //   ("Kubelet stopped posting node status.") and the node gets the unreachable taints; a node reporting
@@ -15,7 +20,8 @@
 // - Pods bound to a node that does not exist are force-deleted after a quarantine (Kubernetes' PodGC).
 // - If no node at all is healthy, evictions are held (Kubernetes' "full disruption"): the likely cause
 //   is on the control plane's side, and there is nowhere to move the pods to anyway.
-import type { Node, Pod, Taint } from '../../api/types.js';
+import { nodeLeaseNamespace } from '../../api/resources.js';
+import type { Lease, Node, Pod, Taint } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
 import { createEventRecorder, type EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
@@ -67,7 +73,10 @@ export interface NodeLifecycleOptions extends ControllerOptions {
 interface Health {
   /** Clock time of the last heartbeat seen (or of first sight). */
   probeMs: number;
+  /** The Ready condition's lastHeartbeatTime last seen. */
   heartbeat: string;
+  /** The node Lease's renewTime last seen ('' without a Lease). */
+  leaseRenew: string;
   state?: NodeHealthState;
   /** The managed NoExecute taint and when it was added. */
   noExecute?: { key: string; sinceMs: number };
@@ -104,6 +113,10 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Qu
     indexers: { [nodeNameIndex]: nodeNameIndexer },
   });
 
+  const leases: Informer<Lease> = options.informers.informer<Lease>('leases', {
+    namespace: nodeLeaseNamespace,
+  });
+
   const health = new Map<string, Health>();
   const timers = new Map<string, TimerHandle>();
   /** Nodes gone from the cache with pods still bound to them: since when. */
@@ -111,16 +124,37 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Qu
   /** Unhealthy nodes whose evictions wait for some node to be healthy. */
   const held = new Set<string>();
 
+  const leaseRenewOf = (name: string): string =>
+    leases.store.get(`${nodeLeaseNamespace}/${name}`)?.spec?.renewTime ?? '';
+
+  /** A renewal: a later renewTime than the one last seen (a recreated Lease starts over). */
+  const renewed = (h: Health, renew: string): boolean =>
+    renew !== '' && (h.leaseRenew === '' || (parseTime(renew) ?? 0) > (parseTime(h.leaseRenew) ?? 0));
+
   function observe(node: Node): Health {
     const name = node.metadata.name!;
     const heartbeat = heartbeatOf(node);
+    const leaseRenew = leaseRenewOf(name);
     let h = health.get(name);
-    if (!h) health.set(name, (h = { probeMs: clock.now(), heartbeat }));
-    else if (h.heartbeat !== heartbeat) {
+    if (!h) health.set(name, (h = { probeMs: clock.now(), heartbeat, leaseRenew }));
+    else if (h.heartbeat !== heartbeat || renewed(h, leaseRenew)) {
       h.probeMs = clock.now();
       h.heartbeat = heartbeat;
+      h.leaseRenew = leaseRenew;
     }
     return h;
+  }
+
+  /** A Lease change: a renewal moves the node's last heartbeat; an unhealthy node is synced at once. */
+  function observeLease(lease: Lease): void {
+    if (lease.metadata.namespace !== nodeLeaseNamespace) return;
+    const name = lease.metadata.name!;
+    const h = health.get(name);
+    const renew = lease.spec?.renewTime ?? '';
+    if (!h || !renewed(h, renew)) return;
+    h.probeMs = clock.now();
+    h.leaseRenew = renew;
+    if (h.state !== 'ready') queue.add(name);
   }
 
   function arm(name: string, atMs: number | undefined): void {
@@ -148,6 +182,7 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Qu
     },
     onDelete: (node) => queue.add(node.metadata.name!),
   });
+  leases.addEventHandler({ onAdd: observeLease, onUpdate: (_old, lease) => observeLease(lease) });
   const podTouched = (pod: Pod): void => {
     const nodeName = pod.spec.nodeName;
     if (!nodeName) return;
@@ -349,7 +384,7 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Qu
   const controller = queueController({
     name: 'nodelifecycle',
     parts,
-    informers: [nodes, pods],
+    informers: [nodes, pods, leases],
     workers: options.workers ?? 4,
     sync,
     metricPrefix: 'node_lifecycle_controller',
