@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod, ReplicationController } from '../../api/types.js';
+import type { Lease, Pod, ReplicationController } from '../../api/types.js';
 import { createRegistry } from '../../metrics/registry.js';
 import { drain } from '../testing/drain.js';
 import { createFakeCluster, type FakeCluster } from '../testing/fake-cluster.js';
-import { makePod, makeRc, makeService, ownerRefTo } from '../testing/objects.js';
+import { makeNode, makePod, makeRc, makeService, ownerRefTo } from '../testing/objects.js';
 import { createGarbageCollector } from './controller.js';
 
 function setup(cluster: FakeCluster = createFakeCluster()) {
@@ -121,5 +121,26 @@ describe('garbage collector', () => {
     const { gc } = setup(cluster);
     await drain(gc);
     expect(podNames(cluster)).toEqual(['foreign']);
+  });
+
+  it('removes the node Lease of a deleted Node', async () => {
+    const { cluster, gc } = setup();
+    const node = cluster.put('nodes', makeNode('n1'));
+    const lease: Lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name: 'n1',
+        namespace: 'kube-node-lease',
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: node.metadata.uid! }],
+      },
+      spec: { holderIdentity: 'n1', leaseDurationSeconds: 40 },
+    };
+    cluster.put('leases', lease);
+    await drain(gc);
+    expect(cluster.actionsOf('delete')).toEqual([]);
+    cluster.remove('nodes', undefined, 'n1');
+    await drain(gc);
+    expect(cluster.get('leases', 'kube-node-lease', 'n1')).toBeUndefined();
   });
 });

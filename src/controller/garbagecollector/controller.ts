@@ -29,7 +29,14 @@ import { foregroundFinalizer, hasFinalizer, orphanFinalizer, removeOwnersPatch }
 import { createOwnerResolver, resourceOfRef } from './owners.js';
 
 /** The resources watched for dependents and owners by default (events are left to their TTL). */
-export const defaultGcResources = ['pods', 'replicationcontrollers', 'services', 'endpoints', 'nodes'];
+export const defaultGcResources = [
+  'pods',
+  'replicationcontrollers',
+  'services',
+  'endpoints',
+  'nodes',
+  'leases',
+];
 
 /** workers: concurrent syncs (Kubernetes' --concurrent-gc-syncs: 20), default 4. */
 export interface GarbageCollectorOptions extends ControllerOptions {

@@ -113,9 +113,9 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Qu
     indexers: { [nodeNameIndex]: nodeNameIndexer },
   });
 
-  const leases: Informer<Lease> = options.informers.informer<Lease>('leases', {
-    namespace: nodeLeaseNamespace,
-  });
+  // All namespaces, shared with the garbage collector (which removes the Lease of a deleted Node);
+  // only kube-node-lease counts.
+  const leases: Informer<Lease> = options.informers.informer<Lease>('leases');
 
   const health = new Map<string, Health>();
   const timers = new Map<string, TimerHandle>();
