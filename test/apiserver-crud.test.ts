@@ -37,6 +37,7 @@ describe.each(backends)('apiserver CRUD (%s)', (backend) => {
     expect(groups.kind).toBe('APIGroupList');
     expect(groups.groups.map((g: { name: string }) => g.name)).toEqual([
       'rbac.authorization.k8s.io',
+      'coordination.k8s.io',
       'authorization.k8s.io',
     ]);
     const resources = (await call('GET', '/api/v1')).json.resources.map((r: { name: string }) => r.name);
@@ -52,6 +53,10 @@ describe.each(backends)('apiserver CRUD (%s)', (backend) => {
     const root = (await call('GET', '/openapi/v3')).json;
     expect(root.paths['api/v1'].serverRelativeURL).toMatch(/^\/openapi\/v3\/api\/v1\?hash=/);
     expect((await call('GET', root.paths['api/v1'].serverRelativeURL)).json.openapi).toMatch(/^3\./);
+    const leases = root.paths['apis/coordination.k8s.io/v1'].serverRelativeURL;
+    expect((await call('GET', leases)).json.components.schemas).toHaveProperty([
+      'io.k8s.api.coordination.v1.Lease',
+    ]);
     const missing = await call('GET', '/apis/discovery.k8s.io/v1');
     expect(missing.status).toBe(404);
     const metrics = await call('GET', '/metrics');

@@ -183,6 +183,42 @@ describe.each(backends)('kubectl against kubelite (%s)', (backend) => {
     expect(refused.stderr).toContain('namespaces "nowhere" not found');
   });
 
+  it('leases (coordination.k8s.io/v1): apply with validation, get as table and yaml, explain, refuse bad values', async () => {
+    const lease = (extra = '') => `apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: node-a
+  namespace: kube-node-lease
+spec:
+  holderIdentity: node-a
+  leaseDurationSeconds: 40
+  renewTime: "2024-01-02T03:04:05.678000Z"
+${extra}`;
+    expect(await kubectl.ok(['apply', '-f', kubectl.file('lease.yaml', lease())])).toContain(
+      'lease.coordination.k8s.io/node-a created',
+    );
+    const table = await kubectl.ok(['get', 'leases', '-n', 'kube-node-lease']);
+    expect(table).toMatch(/^NAME\s+HOLDER\s+AGE\nnode-a\s+node-a\s+\d+s\n$/);
+    const yaml = await kubectl.ok(['get', 'lease', 'node-a', '-n', 'kube-node-lease', '-o', 'yaml']);
+    expect(yaml).toContain('renewTime: "2024-01-02T03:04:05.678000Z"');
+    expect(await kubectl.ok(['explain', 'lease.spec.holderIdentity'])).toContain('holderIdentity');
+    const unknown = await kubectl.run(['apply', '-f', kubectl.file('bad-lease.yaml', lease('  bogus: 1'))]);
+    expect(unknown.stderr).toContain('unknown field "spec.bogus"');
+    const zero = await kubectl.run([
+      'patch',
+      'lease',
+      'node-a',
+      '-n',
+      'kube-node-lease',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"leaseDurationSeconds":0}}',
+    ]);
+    expect(zero.stderr).toContain('spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0');
+    await kubectl.ok(['delete', 'lease', 'node-a', '-n', 'kube-node-lease']);
+  });
+
   it('reports validation errors like Kubernetes', async () => {
     const bad = kubectl.file('bad.yaml', podYaml('bad').replace('  containers:', '  foo: 1\n  containers:'));
     const res = await kubectl.run(['create', '-f', bad]);

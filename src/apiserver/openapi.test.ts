@@ -6,6 +6,18 @@ type Json = Record<string, any>;
 const doc: Json = JSON.parse(openApiV3CoreV1().body.toString());
 const schemas: Json = doc.components.schemas;
 
+/** Every `$ref` in a document. */
+function refsIn(document: Json): string[] {
+  const refs: string[] = [];
+  (function walk(v: unknown) {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) k === '$ref' ? refs.push(String(x)) : walk(x);
+    }
+  })(document);
+  return refs;
+}
+
 /** Follows `allOf: [{$ref}]` / `$ref` the way kubectl's strategic patch code (PatchMetaFromOpenAPIV3) does. */
 function resolve(schema: Json): Json {
   const inner = schema.allOf ? schema.allOf[0] : schema;
@@ -64,8 +76,14 @@ describe('openApiV3Root and the document', () => {
     const first = openApiV3CoreV1();
     expect(openApiV3CoreV1()).toBe(first);
     expect(first.hash).toMatch(/^[0-9A-F]{128}$/);
+    const coordination = openApiV3Document('apis/coordination.k8s.io/v1')!;
     expect(openApiV3Root()).toEqual({
-      paths: { 'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${first.hash}` } },
+      paths: {
+        'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${first.hash}` },
+        'apis/coordination.k8s.io/v1': {
+          serverRelativeURL: `/openapi/v3/apis/coordination.k8s.io/v1?hash=${coordination.hash}`,
+        },
+      },
     });
     expect(openApiV3Document('api/v1')).toBe(first);
     expect(openApiV3Document('/api/v1/')).toBe(first);
@@ -74,13 +92,7 @@ describe('openApiV3Root and the document', () => {
 
   it('is OpenAPI 3.0 with every reference resolvable', () => {
     expect(doc.openapi).toBe('3.0.0');
-    const refs: string[] = [];
-    (function walk(v: unknown) {
-      if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object') {
-        for (const [k, x] of Object.entries(v)) k === '$ref' ? refs.push(String(x)) : walk(x);
-      }
-    })(doc);
+    const refs = refsIn(doc);
     expect(refs.length).toBeGreaterThan(300);
     expect(refs.filter((r) => !schemas[r.replace('#/components/schemas/', '')])).toEqual([]);
   });
@@ -473,5 +485,45 @@ describe('strategic merge metadata', () => {
     expect(resolve(propertyAt('Pod', 'metadata')).properties.name.description).toMatch(
       /^Name must be unique/,
     );
+  });
+});
+
+describe('coordination.k8s.io/v1', () => {
+  const lease: Json = JSON.parse(openApiV3Document('apis/coordination.k8s.io/v1')!.body.toString());
+  const all: Json = lease.components.schemas;
+
+  it('resolves every reference and describes Lease and LeaseList', () => {
+    const refs = refsIn(lease);
+    expect(refs.filter((r) => !all[r.replace('#/components/schemas/', '')])).toEqual([]);
+    const spec = all['io.k8s.api.coordination.v1.LeaseSpec'];
+    expect(Object.keys(spec.properties).sort()).toEqual([
+      'acquireTime',
+      'holderIdentity',
+      'leaseDurationSeconds',
+      'leaseTransitions',
+      'preferredHolder',
+      'renewTime',
+      'strategy',
+    ]);
+    expect(all['io.k8s.api.coordination.v1.LeaseList']['x-kubernetes-group-version-kind']).toEqual([
+      { group: 'coordination.k8s.io', version: 'v1', kind: 'LeaseList' },
+    ]);
+  });
+
+  it('has the namespaced paths with group-version operation ids and fieldValidation on PATCH', () => {
+    const item = lease.paths['/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}'];
+    expect(item.get.operationId).toBe('readCoordinationV1NamespacedLease');
+    expect(item.patch['x-kubernetes-group-version-kind']).toEqual({
+      group: 'coordination.k8s.io',
+      version: 'v1',
+      kind: 'Lease',
+    });
+    expect(item.patch.parameters.map((p: Json) => p.name)).toContain('fieldValidation');
+    expect(lease.paths['/apis/coordination.k8s.io/v1/leases'].get.operationId).toBe(
+      'listCoordinationV1LeaseForAllNamespaces',
+    );
+    expect(lease.paths['/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases'].delete.tags).toEqual([
+      'coordination_v1',
+    ]);
   });
 });

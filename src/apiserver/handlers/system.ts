@@ -15,7 +15,7 @@ import {
 } from '../discovery.js';
 import { writeJson, writeJsonText, writeText } from '../http/respond.js';
 import { negotiateAccept } from '../negotiate.js';
-import { openApiV3CoreV1, openApiV3Root } from '../openapi.js';
+import { openApiV3Document, openApiV3Paths, openApiV3Root } from '../openapi.js';
 
 export interface SystemDeps {
   isReady(): boolean;
@@ -66,15 +66,14 @@ export function systemRoutes(deps: SystemDeps): Map<string, SystemHandler> {
     ['/apis', discovery('apis', apiGroupList)],
     ['/api/v1', (_req, res) => writeJson(res, 200, coreApiResourceList())],
     ['/openapi/v3', (_req, res) => writeJson(res, 200, openApiV3Root())],
-    [
-      '/openapi/v3/api/v1',
-      (_req, res) => {
-        const doc = openApiV3CoreV1();
-        res.setHeader('ETag', `"${doc.hash}"`);
-        writeJsonText(res, 200, doc.body);
-      },
-    ],
   ]);
+  for (const path of openApiV3Paths) {
+    routes.set(`/openapi/v3/${path}`, (_req, res) => {
+      const doc = openApiV3Document(path)!;
+      res.setHeader('ETag', `"${doc.hash}"`);
+      writeJsonText(res, 200, doc.body);
+    });
+  }
   for (const group of namedGroups()) {
     routes.set(`/apis/${group.name}`, (_req, res) =>
       writeJson(res, 200, apiGroup(group.name, group.version)),

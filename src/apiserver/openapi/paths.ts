@@ -1,8 +1,9 @@
-// The operations of /api/v1, generated from the resource table. What matters to kubectl: every PATCH
+// The operations of /api/v1 (and of other group versions: /apis/coordination.k8s.io/v1), generated
+// from the resource table. What matters to kubectl: every PATCH
 // (and POST/PUT) carries `x-kubernetes-group-version-kind` and a `fieldValidation` query parameter —
 // with those, `kubectl create -f` and `apply -f` leave validation to the server and send
 // `fieldValidation=Strict`; without them they fall back to /openapi/v2, which we do not serve.
-import { coreResources, type ResourceInfo } from '../../api/resources.js';
+import { apiVersionOf, coreResources, type ResourceInfo } from '../../api/resources.js';
 import { coreV1, metaV1, type Schema } from './schema.js';
 
 type Gvk = { group: string; version: string; kind: string };
@@ -159,6 +160,14 @@ interface Target {
   gvk: Gvk;
   schema: string;
   what: string;
+  /** The group version in operation ids and tags; default core v1 ("CoreV1", "core_v1"). */
+  api?: ApiIds;
+}
+
+/** How a group version appears in operation ids and tags ("CoordinationV1", "coordination_v1"). */
+export interface ApiIds {
+  id: string;
+  tag: string;
 }
 
 function operation(
@@ -172,8 +181,8 @@ function operation(
 ): Schema {
   return {
     description,
-    operationId: `${verb}CoreV1${target.idSuffix}`,
-    tags: ['core_v1'],
+    operationId: `${verb}${target.api?.id ?? 'CoreV1'}${target.idSuffix}`,
+    tags: [target.api?.tag ?? 'core_v1'],
     parameters,
     ...(requestBody ? { requestBody } : {}),
     responses: { ...responses, ...unauthorized },
@@ -217,11 +226,19 @@ function kindGvk(r: ResourceInfo): Gvk {
   return { group: r.group, version: r.version, kind: r.kind };
 }
 
-function resourcePaths(r: ResourceInfo): Record<string, Schema> {
+/** `/api/v1` or `/apis/{group}/{version}`. */
+const rootOf = (r: ResourceInfo): string => (r.group === '' ? '/api/v1' : `/apis/${apiVersionOf(r)}`);
+
+/**
+ * `schemaPrefix`: where the kinds' schemas live (`io.k8s.api.core.v1.`); `api`: the group version in
+ * operation ids, as Kubernetes writes them (`readCoordinationV1NamespacedLease`).
+ */
+function resourcePaths(r: ResourceInfo, schemaPrefix = coreV1, api?: ApiIds): Record<string, Schema> {
   const scope = r.namespaced ? 'Namespaced' : '';
-  const base = r.namespaced ? `/api/v1/namespaces/{namespace}/${r.name}` : `/api/v1/${r.name}`;
-  const schema = `${coreV1}${r.kind}`;
-  const listSchema = `${coreV1}${r.listKind}`;
+  const root = rootOf(r);
+  const base = r.namespaced ? `${root}/namespaces/{namespace}/${r.name}` : `${root}/${r.name}`;
+  const schema = `${schemaPrefix}${r.kind}`;
+  const listSchema = `${schemaPrefix}${r.listKind}`;
   const scopeParams = r.namespaced
     ? [pathParam('namespace', 'object name and auth scope, such as for teams and projects'), pretty]
     : [pretty];
@@ -231,6 +248,7 @@ function resourcePaths(r: ResourceInfo): Record<string, Schema> {
     gvk: kindGvk(r),
     schema,
     what: `the specified ${r.kind}`,
+    ...(api ? { api } : {}),
   };
   const paths: Record<string, Schema> = {};
 
@@ -339,7 +357,7 @@ function resourcePaths(r: ResourceInfo): Record<string, Schema> {
   }
 
   if (r.namespaced && r.verbs.includes('list')) {
-    paths[`/api/v1/${r.name}`] = {
+    paths[`${root}/${r.name}`] = {
       parameters: [pretty],
       get: operation(
         'list',
@@ -355,5 +373,14 @@ function resourcePaths(r: ResourceInfo): Record<string, Schema> {
 }
 
 export function coreV1Paths(): Record<string, Schema> {
-  return Object.assign({}, ...coreResources.map(resourcePaths));
+  return Object.assign({}, ...coreResources.map((r) => resourcePaths(r)));
+}
+
+/** The paths of a named group version's resources, e.g. `CoordinationV1` ids under io.k8s.api.coordination.v1. */
+export function groupVersionPaths(
+  resources: readonly ResourceInfo[],
+  schemaPrefix: string,
+  api: ApiIds,
+): Record<string, Schema> {
+  return Object.assign({}, ...resources.map((r) => resourcePaths(r, schemaPrefix, api)));
 }

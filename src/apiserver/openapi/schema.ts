@@ -113,20 +113,28 @@ export function typeMeta(
   };
 }
 
-/** `<Kind>List`: apiVersion, kind, items, metadata (ListMeta). */
-export function listOf(kind: string, itemsDescription: string): Schema {
+/** `<Kind>List`: apiVersion, kind, items, metadata (ListMeta); core v1 unless another group is given. */
+export function listOf(
+  kind: string,
+  itemsDescription: string,
+  at: { schemaPrefix: string; group: string; version: string } = {
+    schemaPrefix: coreV1,
+    group: '',
+    version: 'v1',
+  },
+): Schema {
   const header = typeMeta();
   return obj(
     `${kind}List is a list of ${kind} objects.`,
     {
       apiVersion: header.apiVersion!,
-      items: arr(ref(`${coreV1}${kind}`), itemsDescription),
+      items: arr(ref(`${at.schemaPrefix}${kind}`), itemsDescription),
       kind: header.kind!,
       metadata: ref(
         `${metaV1}ListMeta`,
         'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
       ),
     },
-    { required: ['items'], gvk: coreGvk(`${kind}List`) },
+    { required: ['items'], gvk: [{ group: at.group, version: at.version, kind: `${kind}List` }] },
   );
 }
