@@ -355,4 +355,34 @@ describe('Node authorizer', () => {
     expect((await call('GET', '/api/v1/namespaces/default/replicationcontrollers', creds)).status).toBe(403);
     expect((await call('DELETE', '/api/v1/namespaces/default/pods/mine', creds)).status).toBe(200);
   });
+
+  it('lets a kubelet identity get, create and renew only its own Lease in kube-node-lease', async () => {
+    const node1 = loadKubeconfig(pki.kubeconfigs.nodes['node-1']!);
+    const creds: Creds = { cert: { cert: node1.cert!.toString(), key: node1.key!.toString() } };
+    const base = '/apis/coordination.k8s.io/v1/namespaces';
+    const lease = (name: string, namespace = 'kube-node-lease') => ({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: '2030-01-01T00:00:00.000000Z' },
+    });
+    expect((await call('GET', `${base}/kube-node-lease/leases/node-1`, creds)).status).toBe(404);
+    const created = await call('POST', `${base}/kube-node-lease/leases`, creds, lease('node-1'));
+    expect(created.status).toBe(201);
+    const renewed = {
+      ...created.json,
+      spec: { ...created.json.spec, renewTime: '2030-01-01T00:00:10.000000Z' },
+    };
+    expect((await call('PUT', `${base}/kube-node-lease/leases/node-1`, creds, renewed)).status).toBe(200);
+    const other = await call('POST', `${base}/kube-node-lease/leases`, creds, lease('node-2'));
+    expect(other.status).toBe(403);
+    expect(other.json.message).toContain(
+      'can only access node lease with the same name as the requesting node',
+    );
+    expect((await call('GET', `${base}/kube-node-lease/leases/node-2`, creds)).status).toBe(403);
+    expect((await call('POST', `${base}/default/leases`, creds, lease('node-1', 'default'))).status).toBe(
+      403,
+    );
+    expect((await call('GET', `${base}/kube-node-lease/leases`, creds)).status).toBe(403);
+  });
 });
