@@ -1,7 +1,7 @@
 // Cluster scale simulation, as Kubernetes tests 5,000 nodes without 5,000 machines: a real
 // apiserver (embedded store), scheduler and controller-manager as child processes of the kubelite
 // CLI, and N hollow nodes — real kubelets (createKubelet) over the fake runtime, many per host
-// process, each with its own pod watch and heartbeats — then replication controllers for
+// process, each with its own pod watch and node Lease heartbeats — then replication controllers for
 // --pods-per-node pods per node (the saturation phase), then --latency-pods single pods created at
 // a steady rate (the latency phase, as Kubernetes' density test measures pod startup).
 // Reports per cluster size: API call p99 per verb/resource from apiserver_request_duration_seconds

@@ -75,6 +75,8 @@ async function startOne(nodeName: string, index: number): Promise<void> {
     runtime,
     nodeAddress: '127.0.0.1',
     port: 0,
+    // Heartbeats are node Lease renewals; the Node status is written when it changes and every
+    // 5 min (nodeStatusReportMs left at Kubernetes' default, like a real kubelet).
     heartbeatPeriodMs: config.heartbeatPeriodMs,
     maxPods: config.maxPods,
     rootDir: join(rootDir, nodeName),
