@@ -53,6 +53,8 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, stdin?: strin
         done({ code, stdout: String(stdout), stderr: String(stderr) });
       },
     );
+    // A command that exits before reading its stdin (most kubectl verbs) makes this write EPIPE.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(stdin ?? '');
   });
 }

@@ -63,6 +63,8 @@ export function kubectlFor(serverUrl: string): Kubectl {
           done({ code, stdout: String(stdout), stderr: String(stderr) });
         },
       );
+      // A command that exits before reading its stdin makes this write EPIPE: the exit code tells.
+      child.stdin?.on('error', () => {});
       if (options.stdin !== undefined) child.stdin?.end(options.stdin);
       else child.stdin?.end();
     });

@@ -205,6 +205,7 @@ export function promtoolCheckMetrics(text: string): Promise<PromtoolResult> {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, output: `${stdout}${stderr}`.trim() });
     });
+    child.stdin?.on('error', () => {}); // EPIPE if promtool exits early: its exit code tells
     child.stdin?.end(text);
   });
 }

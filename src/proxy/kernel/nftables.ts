@@ -129,6 +129,8 @@ export class NftRules implements KernelRules {
         if (err) reject(new Error(`nft failed: ${stderr.trim() || err.message}\n${script}`));
         else resolve(stdout);
       });
+      // nft exiting before reading (e.g. not installed) is an EPIPE here: the exit callback reports it.
+      child.stdin?.on('error', () => {});
       child.stdin?.end(`${script}\n`);
     });
   }
