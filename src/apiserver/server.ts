@@ -230,7 +230,9 @@ export function createApiServer(input: ApiServerOptions): ApiServer {
     httpServer = server;
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);
-      server.listen(options.port, options.host, () => {
+      // Node's default backlog (511) overflowed when 5,000 kubelets connected at once (bench/cluster-scale):
+      // the kernel caps this at net.core.somaxconn, as for Go servers.
+      server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
         server.off('error', reject);
         resolveListen();
       });
