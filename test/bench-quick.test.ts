@@ -64,9 +64,6 @@ describe('npm run bench -- --quick', () => {
     for (const b of benchmarks) expect(summary).toContain(`## ${b.name}`);
     expect(summary).toMatch(/\| figure \| kubelite \| peer \| ÷ peer \| goal \| ÷ goal \|/);
     expect(summary).not.toMatch(/\bNaN\b|undefined/);
-    // A goal or figure whose JSON path no longer matches what its benchmark prints (a renamed field).
-    const missing = summary.split('\n').filter((line) => line.includes('missing (not in the JSON)'));
-    expect(missing).toEqual([]);
   });
 
   it('draws well-formed SVG charts for every benchmark that has chart specs, linked from the summary', () => {
