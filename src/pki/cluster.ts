@@ -4,10 +4,15 @@
 // controller-manager, kube-proxy, each node's kubelet) and for the admin (group system:masters).
 // Run again on the same dir, it keeps what is still right (signed by the CA, the same identity and
 // addresses, 30+ days left) and reissues the rest; kubeconfigs are rewritten for the current server.
+// The apiserver's serving certificate also names what pods reach it by (Service default/kubernetes),
+// so a serving certificate of an older kubelite, without those names, is reissued (the CA stays).
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { defaultServiceClusterIPRange } from '../apiserver/options.js';
+import { formatIPv4, ipRangeAllocator } from '../apiserver/registry/allocator.js';
 import { writeKubeconfig } from '../client/kubeconfig.js';
 import {
   type CertificateAndKey,
@@ -25,8 +30,15 @@ export interface ClusterPkiOptions {
   dir: string;
   /** The apiserver URL written into kubeconfigs, e.g. https://127.0.0.1:6443. */
   server: string;
-  /** IP addresses and DNS names the apiserver is reached at; default 127.0.0.1, ::1, localhost. */
+  /**
+   * IP addresses and DNS names the apiserver is reached at (its advertise address among them);
+   * default 127.0.0.1, ::1, localhost and this machine's host name. The in-cluster names are added.
+   */
   apiserverAddresses?: readonly string[];
+  /** The apiserver's --service-cluster-ip-range: its first address is default/kubernetes's. */
+  serviceClusterIpRange?: string;
+  /** The cluster's DNS domain (kubernetes.default.svc.<domain>); default cluster.local. */
+  clusterDomain?: string;
   /** Each node's name and address (its kubelet's serving certificate is for that address). */
   nodes: ReadonlyArray<{ name: string; address: string }>;
   /** Where the admin kubeconfig goes; default <dir>/admin.kubeconfig. */
@@ -100,12 +112,10 @@ export function ensureClusterPki(options: ClusterPkiOptions): ClusterPki {
   const ca = ensureCa(dir);
   const issue = (name: string, request: CertificateRequest): CertFiles => ensureLeaf(dir, name, ca, request);
   const client = (name: string, subject: Subject) => issue(name, { subject, usages: ['clientAuth'] });
-  const addresses = options.apiserverAddresses ?? ['127.0.0.1', '::1', 'localhost'];
   issue('apiserver', {
     subject: { commonName: 'kube-apiserver' },
     usages: ['serverAuth'],
-    ipAddresses: addresses.filter(isIpAddress),
-    dnsNames: addresses.filter((a) => !isIpAddress(a)),
+    ...apiserverServingNames(options),
   });
   client('apiserver-kubelet-client', { commonName: kubeletApiClientUser });
   client('monitoring', { commonName: 'kubelite-monitoring', organizations: ['system:monitoring'] });
@@ -143,6 +153,37 @@ export function ensureClusterPki(options: ClusterPkiOptions): ClusterPki {
     client('proxy', { commonName: 'system:kube-proxy' }),
   );
   return paths;
+}
+
+/** 127.0.0.1, ::1, localhost and the host name (when it is a valid DNS name). */
+export function defaultApiserverAddresses(): string[] {
+  const host = hostname();
+  const local = ['127.0.0.1', '::1', 'localhost'];
+  return /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(host) && !local.includes(host) ? [...local, host] : local;
+}
+
+/**
+ * The apiserver certificate's SANs, as Kubernetes has them: where it is reached (apiserverAddresses),
+ * and for clients in pods kubernetes, kubernetes.default, kubernetes.default.svc,
+ * kubernetes.default.svc.<domain> and the service range's first IP.
+ */
+export function apiserverServingNames(
+  options: Pick<ClusterPkiOptions, 'apiserverAddresses' | 'serviceClusterIpRange' | 'clusterDomain'>,
+): { ipAddresses: string[]; dnsNames: string[] } {
+  const range = ipRangeAllocator(options.serviceClusterIpRange ?? defaultServiceClusterIPRange);
+  const svc = 'kubernetes.default.svc';
+  const names = new Set([
+    ...(options.apiserverAddresses ?? defaultApiserverAddresses()),
+    formatIPv4(range.base),
+    'kubernetes',
+    'kubernetes.default',
+    svc,
+    `${svc}.${options.clusterDomain ?? 'cluster.local'}`,
+  ]);
+  return {
+    ipAddresses: [...names].filter(isIpAddress),
+    dnsNames: [...names].filter((a) => !isIpAddress(a)),
+  };
 }
 
 /** A client certificate signed by the cluster CA in `dir` (for new users: CN = user, O = groups). */

@@ -5,9 +5,10 @@
 // reported and restarted with back-off (component.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultAdvertiseAddress } from '../apiserver/options.js';
 import { clientOptionsFromKubeconfig, loadKubeconfig, writeKubeconfig } from '../client/kubeconfig.js';
 import { createClient, type KubeClient } from '../client/rest.js';
-import { ensureClusterPki } from '../pki/cluster.js';
+import { defaultApiserverAddresses, ensureClusterPki } from '../pki/cluster.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { type ComponentEvent, type ComponentProcess, createComponentProcess } from './component.js';
 import { type ClusterLayout, layoutCluster } from './layout.js';
@@ -167,6 +168,10 @@ export async function startCluster(input: ClusterOptions, signal: AbortSignal): 
       ensureClusterPki({
         dir: layout.pkiDir,
         server: layout.server,
+        // The apiserver's advertise address (its default from the bind address, as up passes none)
+        // and its service range: pods reach it at the range's first IP (Service default/kubernetes).
+        apiserverAddresses: [...defaultApiserverAddresses(), defaultAdvertiseAddress(layout.apiserverHost)],
+        serviceClusterIpRange: options.serviceClusterIpRange,
         nodes: layout.nodes.map((n) => ({ name: n.name, address: n.address })),
         adminKubeconfig: layout.kubeconfigPath,
       });
