@@ -57,6 +57,10 @@ describe.each(backends)('apiserver CRUD (%s)', (backend) => {
     expect((await call('GET', leases)).json.components.schemas).toHaveProperty([
       'io.k8s.api.coordination.v1.Lease',
     ]);
+    const rbac = root.paths['apis/rbac.authorization.k8s.io/v1'].serverRelativeURL;
+    expect((await call('GET', rbac)).json.components.schemas).toHaveProperty([
+      'io.k8s.api.rbac.v1.ClusterRole',
+    ]);
     const missing = await call('GET', '/apis/discovery.k8s.io/v1');
     expect(missing.status).toBe(404);
     const metrics = await call('GET', '/metrics');

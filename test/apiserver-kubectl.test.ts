@@ -219,6 +219,65 @@ ${extra}`;
     await kubectl.ok(['delete', 'lease', 'node-a', '-n', 'kube-node-lease']);
   });
 
+  it('rbac.authorization.k8s.io/v1: apply with validation, unchanged on reapply, unknown fields refused, explain', async () => {
+    const manifest = (roleExtra = '', bindingExtra = '') => `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: pod-reader
+  namespace: default
+rules:
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
+${roleExtra}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: read-pods
+  namespace: default
+subjects:
+- kind: User
+  name: jane
+  apiGroup: rbac.authorization.k8s.io
+${bindingExtra}roleRef:
+  kind: Role
+  name: pod-reader
+  apiGroup: rbac.authorization.k8s.io
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: monitoring
+aggregationRule:
+  clusterRoleSelectors:
+  - matchLabels:
+      rbac.example.com/aggregate-to-monitoring: "true"
+`;
+    const file = kubectl.file('rbac.yaml', manifest());
+    expect(await kubectl.ok(['apply', '-f', file])).toBe(
+      'role.rbac.authorization.k8s.io/pod-reader created\n' +
+        'rolebinding.rbac.authorization.k8s.io/read-pods created\n' +
+        'clusterrole.rbac.authorization.k8s.io/monitoring created\n',
+    );
+    expect(await kubectl.ok(['apply', '-f', file])).toBe(
+      'role.rbac.authorization.k8s.io/pod-reader unchanged\n' +
+        'rolebinding.rbac.authorization.k8s.io/read-pods unchanged\n' +
+        'clusterrole.rbac.authorization.k8s.io/monitoring unchanged\n',
+    );
+    // An existing Role (a strategic merge patch) and a new RoleBinding (a create), both Strict.
+    const bad = manifest('  bogus: 1\n', '  color: red\n').replace(/read-pods/g, 'read-pods-2');
+    const refused = await kubectl.run(['apply', '-f', kubectl.file('bad-rbac.yaml', bad)]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('strict decoding error: unknown field "rules[0].bogus"');
+    expect(refused.stderr).toContain('strict decoding error: unknown field "subjects[0].color"');
+    expect((await kubectl.run(['get', 'rolebinding', 'read-pods-2'])).stderr).toContain('not found');
+    const explained = await kubectl.ok(['explain', 'clusterrole.rules']);
+    expect(explained).toContain('GROUP:      rbac.authorization.k8s.io');
+    expect(explained).toMatch(/FIELD: +rules <\[\]PolicyRule>/);
+    expect(explained).toMatch(/verbs\s+<\[\]string> -required-/);
+    await kubectl.ok(['delete', '-f', file]);
+  });
+
   it('reports validation errors like Kubernetes', async () => {
     const bad = kubectl.file('bad.yaml', podYaml('bad').replace('  containers:', '  foo: 1\n  containers:'));
     const res = await kubectl.run(['create', '-f', bad]);

@@ -77,9 +77,13 @@ describe('openApiV3Root and the document', () => {
     expect(openApiV3CoreV1()).toBe(first);
     expect(first.hash).toMatch(/^[0-9A-F]{128}$/);
     const coordination = openApiV3Document('apis/coordination.k8s.io/v1')!;
+    const rbac = openApiV3Document('apis/rbac.authorization.k8s.io/v1')!;
     expect(openApiV3Root()).toEqual({
       paths: {
         'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${first.hash}` },
+        'apis/rbac.authorization.k8s.io/v1': {
+          serverRelativeURL: `/openapi/v3/apis/rbac.authorization.k8s.io/v1?hash=${rbac.hash}`,
+        },
         'apis/coordination.k8s.io/v1': {
           serverRelativeURL: `/openapi/v3/apis/coordination.k8s.io/v1?hash=${coordination.hash}`,
         },
@@ -525,5 +529,91 @@ describe('coordination.k8s.io/v1', () => {
     expect(lease.paths['/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases'].delete.tags).toEqual([
       'coordination_v1',
     ]);
+  });
+});
+
+describe('rbac.authorization.k8s.io/v1', () => {
+  const rbac: Json = JSON.parse(openApiV3Document('apis/rbac.authorization.k8s.io/v1')!.body.toString());
+  const all: Json = rbac.components.schemas;
+  const v1 = 'io.k8s.api.rbac.v1.';
+  const props = (name: string) => Object.keys(all[`${v1}${name}`].properties).sort();
+  /** The schema name a property refers to (`allOf: [{$ref}]`). */
+  const refName = (schema: Json): string => String(schema.allOf[0].$ref).replace('#/components/schemas/', '');
+
+  it('resolves every reference and describes the kinds with Kubernetes field names', () => {
+    const refs = refsIn(rbac);
+    expect(refs.filter((r) => !all[r.replace('#/components/schemas/', '')])).toEqual([]);
+    expect(props('Role')).toEqual(['apiVersion', 'kind', 'metadata', 'rules']);
+    expect(props('ClusterRole')).toEqual(['aggregationRule', 'apiVersion', 'kind', 'metadata', 'rules']);
+    for (const binding of ['RoleBinding', 'ClusterRoleBinding']) {
+      expect(props(binding)).toEqual(['apiVersion', 'kind', 'metadata', 'roleRef', 'subjects']);
+      expect(all[`${v1}${binding}`].required).toEqual(['roleRef']);
+    }
+    expect(props('PolicyRule')).toEqual([
+      'apiGroups',
+      'nonResourceURLs',
+      'resourceNames',
+      'resources',
+      'verbs',
+    ]);
+    expect(all[`${v1}PolicyRule`].required).toEqual(['verbs']);
+    expect(props('Subject')).toEqual(['apiGroup', 'kind', 'name', 'namespace']);
+    expect(props('RoleRef')).toEqual(['apiGroup', 'kind', 'name']);
+    expect(refName(all[`${v1}AggregationRule`].properties.clusterRoleSelectors.items)).toBe(
+      'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+    );
+    expect(refName(all[`${v1}ClusterRole`].properties.aggregationRule)).toBe(`${v1}AggregationRule`);
+    const rules = all[`${v1}Role`].properties.rules;
+    expect(rules['x-kubernetes-list-type']).toBe('atomic');
+    expect(refName(rules.items)).toBe(`${v1}PolicyRule`);
+    for (const kind of ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']) {
+      expect(all[`${v1}${kind}`]['x-kubernetes-group-version-kind']).toEqual([
+        { group: 'rbac.authorization.k8s.io', version: 'v1', kind },
+      ]);
+      const list = all[`${v1}${kind}List`];
+      expect(list['x-kubernetes-group-version-kind']).toEqual([
+        { group: 'rbac.authorization.k8s.io', version: 'v1', kind: `${kind}List` },
+      ]);
+      expect(list.description).toBe(`${kind}List is a collection of ${kind}s`);
+      expect(refName(list.properties.items.items)).toBe(`${v1}${kind}`);
+    }
+  });
+
+  it('has a path for every verb of the resource table, namespaced and cluster scoped', () => {
+    const root = '/apis/rbac.authorization.k8s.io/v1';
+    const role = rbac.paths[`${root}/namespaces/{namespace}/roles/{name}`];
+    expect(
+      Object.keys(role)
+        .filter((k) => k !== 'parameters')
+        .sort(),
+    ).toEqual(['delete', 'get', 'patch', 'put']);
+    expect(role.get.operationId).toBe('readRbacAuthorizationV1NamespacedRole');
+    expect(role.patch.tags).toEqual(['rbacAuthorization_v1']);
+    expect(role.patch['x-kubernetes-group-version-kind']).toEqual({
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind: 'Role',
+    });
+    expect(role.patch.parameters.map((p: Json) => p.name)).toContain('fieldValidation');
+    const roles = rbac.paths[`${root}/namespaces/{namespace}/roles`];
+    expect(
+      Object.keys(roles)
+        .filter((k) => k !== 'parameters')
+        .sort(),
+    ).toEqual(['delete', 'get', 'post']);
+    expect(roles.post.operationId).toBe('createRbacAuthorizationV1NamespacedRole');
+    expect(roles.delete.operationId).toBe('deleteRbacAuthorizationV1CollectionNamespacedRole');
+    expect(rbac.paths[`${root}/roles`].get.operationId).toBe('listRbacAuthorizationV1RoleForAllNamespaces');
+    expect(rbac.paths[`${root}/rolebindings`].get.operationId).toBe(
+      'listRbacAuthorizationV1RoleBindingForAllNamespaces',
+    );
+    const clusterRole = rbac.paths[`${root}/clusterroles/{name}`];
+    expect(clusterRole.put.operationId).toBe('replaceRbacAuthorizationV1ClusterRole');
+    expect(clusterRole.put.parameters.map((p: Json) => p.name)).toContain('fieldValidation');
+    expect(rbac.paths[`${root}/clusterrolebindings`].post.operationId).toBe(
+      'createRbacAuthorizationV1ClusterRoleBinding',
+    );
+    expect(rbac.paths[`${root}/clusterroles`].get.operationId).toBe('listRbacAuthorizationV1ClusterRole');
+    expect(rbac.paths[`${root}/clusterroles/{name}/status`]).toBeUndefined();
   });
 });

@@ -1,15 +1,17 @@
-// OpenAPI v3 for /api/v1 and /apis/coordination.k8s.io/v1. kubectl reads it for `explain`, to decide whether it may leave validation to
-// the server (`fieldValidation=Strict` on create/apply) and, in apply, for strategic-merge metadata.
+// OpenAPI v3 for /api/v1, /apis/rbac.authorization.k8s.io/v1 and /apis/coordination.k8s.io/v1. kubectl
+// reads it for `explain`, to decide whether it may leave validation to the server
+// (`fieldValidation=Strict` on create/apply) and, in apply, for strategic-merge metadata.
 // The document is built and serialized once; its hash goes into the root's serverRelativeURL, which
 // is also what clients key their cache on.
 import { createHash } from 'node:crypto';
-import { coordinationResources } from '../api/resources.js';
+import { coordinationResources, rbacResources } from '../api/resources.js';
 import { containerSchemas } from './openapi/container.js';
 import { coordinationSchemas, coordinationV1 } from './openapi/coordination.js';
 import { coreSchemas } from './openapi/core.js';
 import { metaSchemas } from './openapi/meta.js';
 import { coreV1Paths, groupVersionPaths } from './openapi/paths.js';
 import { podSchemas } from './openapi/pod.js';
+import { rbacSchemas, rbacV1 } from './openapi/rbac.js';
 import { volumeSchemas } from './openapi/volume.js';
 
 export interface OpenApiDocument {
@@ -58,6 +60,11 @@ const builders: Record<string, () => OpenApiDocument> = {
       ...volumeSchemas,
       ...coreSchemas,
     }),
+  'apis/rbac.authorization.k8s.io/v1': () =>
+    buildDocument(
+      groupVersionPaths(rbacResources, rbacV1, { id: 'RbacAuthorizationV1', tag: 'rbacAuthorization_v1' }),
+      { ...metaSchemas, ...rbacSchemas },
+    ),
   'apis/coordination.k8s.io/v1': () =>
     buildDocument(
       groupVersionPaths(coordinationResources, coordinationV1, {
@@ -86,7 +93,7 @@ export function openApiV3Root(): object {
   };
 }
 
-/** The paths under /openapi/v3/ that have a document ("api/v1", "apis/coordination.k8s.io/v1"). */
+/** The paths under /openapi/v3/ that have a document ("api/v1", "apis/rbac.authorization.k8s.io/v1", …). */
 export const openApiV3Paths: readonly string[] = Object.keys(builders);
 
 /**

@@ -1,5 +1,5 @@
-// The operations of /api/v1 (and of other group versions: /apis/coordination.k8s.io/v1), generated
-// from the resource table. What matters to kubectl: every PATCH
+// The operations of /api/v1 (and of other group versions: /apis/rbac.authorization.k8s.io/v1,
+// /apis/coordination.k8s.io/v1), generated from the resource table. What matters to kubectl: every PATCH
 // (and POST/PUT) carries `x-kubernetes-group-version-kind` and a `fieldValidation` query parameter —
 // with those, `kubectl create -f` and `apply -f` leave validation to the server and send
 // `fieldValidation=Strict`; without them they fall back to /openapi/v2, which we do not serve.

@@ -50,6 +50,12 @@ const serviceSpec = fields(
   { ports: [servicePort] },
 );
 
+const policyRule = fields('verbs apiGroups resources resourceNames nonResourceURLs');
+const binding = {
+  roleRef: fields('apiGroup kind name'),
+  subjects: [fields('kind apiGroup name namespace')] as const,
+};
+
 const frame = (extra: Record<string, Schema>): Schema => ({
   apiVersion: any,
   kind: any,
@@ -76,6 +82,13 @@ const schemas: Record<string, Schema> = {
     status: any,
   }),
   Namespace: frame({ spec: fields('finalizers'), status: any }),
+  Role: frame({ rules: [policyRule] }),
+  ClusterRole: frame({
+    rules: [policyRule],
+    aggregationRule: { clusterRoleSelectors: [fields('matchLabels matchExpressions')] },
+  }),
+  RoleBinding: frame(binding),
+  ClusterRoleBinding: frame(binding),
   Lease: frame({
     spec: fields(
       'holderIdentity leaseDurationSeconds acquireTime renewTime leaseTransitions strategy preferredHolder',
