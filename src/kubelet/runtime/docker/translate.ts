@@ -117,6 +117,11 @@ export function dockerTime(value: string | undefined): number {
   return Number.isFinite(ms) && ms > 0 ? ms : 0;
 }
 
+/** `later`, moved up to `earlier` when both are set (0 = unset) and it is before it. */
+export function ordered(earlier: number, later: number): number {
+  return earlier > 0 && later > 0 && later < earlier ? earlier : later;
+}
+
 /** Is this inspected container one of ours, of the given kind, on our node? */
 export function isOurs(
   info: Dockerode.ContainerInspectInfo,
@@ -133,6 +138,11 @@ export function containerStatusFrom(info: Dockerode.ContainerInspectInfo): Conta
   const s = info.State;
   const startError = s.Status === 'created' && Boolean(s.Error);
   const state: ContainerState = startError ? 'exited' : stateOf(s.Status);
+  // Docker stamps these from different places (a container that exits at once can show FinishedAt a
+  // few ms before StartedAt); a status keeps created ≤ started ≤ finished, as Kubernetes reports it.
+  const createdAt = dockerTime(info.Created);
+  const startedAt = ordered(createdAt, dockerTime(s.StartedAt));
+  const finishedAt = ordered(startedAt, dockerTime(s.FinishedAt));
   const status: ContainerStatus = {
     id: info.Id,
     sandboxId: stored[labelSandboxId] ?? '',
@@ -140,9 +150,9 @@ export function containerStatusFrom(info: Dockerode.ContainerInspectInfo): Conta
     name: stored[labelContainerName] ?? '',
     attempt: attemptOf(stored),
     state,
-    createdAt: dockerTime(info.Created),
-    startedAt: dockerTime(s.StartedAt),
-    finishedAt: dockerTime(s.FinishedAt),
+    createdAt,
+    startedAt,
+    finishedAt,
     image: info.Config.Image,
     imageRef: info.Image,
     pid: state === 'running' ? s.Pid : 0,
