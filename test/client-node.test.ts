@@ -395,7 +395,15 @@ describe.each(backends)('@kubernetes/client-node 1.x against kubelite (%s)', (ba
         ...Array.from({ length: 20 }, (_, i) => `new-${2 * i + 1}:`),
       ].sort();
       await eventually(() => names()).toEqual(want);
-      expect(proxy.expiredEvents).toBe(1);
+      // Cut off, client-node either re-watches from its old resourceVersion (answered with one 410
+      // Expired event, then a relist) or, when the cut surfaces as a socket error, stops; the error
+      // handler then restarts it with a fresh list. Which one is a race in the client; both converge.
+      const recovered = () => ({ expired: proxy.expiredEvents, restarted: restarts });
+      expect([
+        { expired: 1, restarted: 0 },
+        { expired: 0, restarted: 1 },
+        { expired: 1, restarted: 1 },
+      ]).toContainEqual(recovered());
       // It kept following changes after the relist, from the list's resourceVersion.
       await core.createNamespacedPod({ namespace: 'expiring', body: pod('latest') });
       await eventually(() => names().includes('latest:')).toBe(true);
@@ -404,7 +412,7 @@ describe.each(backends)('@kubernetes/client-node 1.x against kubelite (%s)', (ba
       expect(lists.length).toBeGreaterThanOrEqual(2);
       expect(watches.length).toBeGreaterThanOrEqual(3);
       expect(restarts).toBeLessThanOrEqual(1);
-      expect(proxy.expiredEvents).toBe(1);
+      expect(proxy.expiredEvents).toBeLessThanOrEqual(1);
     } finally {
       await informer.stop();
       await proxy.close();
