@@ -1,87 +1,32 @@
 // Kernel mode (nftables DNAT) inside a network namespace this suite creates: rule contents, traffic
 // through the rules, incremental updates, rule count independent of endpoints, cleanup. Needs root,
 // `ip` and `nft`; never touches the host's ruleset.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNftRules, type NftRules } from '../src/proxy/kernel/nftables.js';
 import type { Proxier } from '../src/proxy/proxier.js';
+import { createTestNetns, type TestNetns } from './harness/netns.js';
 import { counts, makeEndpoints, makeService, newProxier } from './proxy-fixtures.js';
 
-const netns = `kubelite-test-${process.pid}`;
-const inNetns = ['ip', 'netns', 'exec', netns];
 const backendPorts = [18081, 18082, 18083];
-const backends: ChildProcess[] = [];
-
-const backendSource = `
-const net = require('node:net');
-const [name, port] = process.argv.slice(1);
-net.createServer((s) => { s.on('error', () => {}); s.end(name + '\\n'); })
-  .listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\\n'));
-`;
-
-const clientSource = `
-const net = require('node:net');
-const [host, port, n] = process.argv.slice(1);
-(async () => {
-  const names = [];
-  for (let i = 0; i < Number(n); i++) {
-    names.push(await new Promise((resolve) => {
-      const s = net.connect({ host, port: Number(port) });
-      let d = '';
-      s.on('data', (c) => (d += c));
-      s.on('end', () => resolve(d.trim()));
-      s.on('error', (e) => resolve('error:' + e.code));
-    }));
-  }
-  process.stdout.write(JSON.stringify(names));
-})();
-`;
-
-function netnsNode(args: string[]): string {
-  return execFileSync(inNetns[0]!, [...inNetns.slice(1), process.execPath, '-e', ...args], {
-    encoding: 'utf8',
-  });
-}
-
-function clientNames(host: string, port: number, n: number): string[] {
-  return JSON.parse(netnsNode([clientSource, host, String(port), String(n)])) as string[];
-}
-
-function ruleset(): string {
-  return execFileSync(inNetns[0]!, [...inNetns.slice(1), 'nft', 'list', 'ruleset'], { encoding: 'utf8' });
-}
 
 describe('kernel mode (nftables in a test network namespace)', () => {
+  let netns: TestNetns;
   let proxier: Proxier;
   let rules: NftRules;
+  const clientNames = (host: string, port: number, n: number) => netns.connectNames(host, port, n);
+  const ruleset = () => netns.run(['nft', 'list', 'ruleset']);
 
   beforeAll(async () => {
-    execFileSync('ip', ['netns', 'add', netns]);
-    execFileSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
-    for (const [i, port] of backendPorts.entries()) {
-      const child = spawn(
-        inNetns[0]!,
-        [...inNetns.slice(1), process.execPath, '-e', backendSource, `k${i}`, String(port)],
-        {
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      backends.push(child);
-      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-    }
-    rules = createNftRules({ command: [...inNetns, 'nft'] });
+    netns = createTestNetns(`kubelite-test-${process.pid}`);
+    for (const [i, port] of backendPorts.entries()) await netns.startBackend(`k${i}`, '127.0.0.1', port);
+    rules = createNftRules({ command: [...netns.exec, 'nft'] });
     await rules.start();
     proxier = newProxier({ mode: 'kernel', kernel: rules }).proxier;
   });
 
   afterAll(async () => {
     await proxier?.close();
-    for (const child of backends) if (child.pid) process.kill(child.pid, 'SIGKILL');
-    try {
-      execFileSync('ip', ['netns', 'del', netns]);
-    } catch {
-      // not created
-    }
+    netns?.close();
   });
 
   function kernelService(name: string, clusterIP: string, affinity = false) {
