@@ -27,6 +27,18 @@ export function boolean(name: string, text: string | undefined, fallback: boolea
   throw new Error(`--${name}: expected true or false, got "${text}"`);
 }
 
+/** --server and --kubeconfig of a component that talks to the apiserver (read by apiClientOptions). */
+export const connectionFlags = {
+  server: { type: 'string' },
+  kubeconfig: { type: 'string' },
+} as const;
+
+/** --metrics-port and --metrics-host of a component's status server (described by metricsFlagDocs). */
+export const metricsFlags = {
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+} as const;
+
 /** The apiserver connection: --kubeconfig's current context, --server overriding its URL. */
 export function apiClientOptions(values: Record<string, unknown>): ClientOptions {
   const server = setting(values, 'server');

@@ -11,6 +11,7 @@ import { createLogger } from '../util/log.js';
 import {
   apiClientOptions,
   connectionFlagDocs,
+  connectionFlags,
   durationText,
   type FlagDoc,
   type FlagDocs,
@@ -18,13 +19,13 @@ import {
   integer,
   logLevelFlagDoc,
   metricsFlagDocs,
+  metricsFlags,
   setting,
   stopOnSignals,
 } from './common.js';
 
 export const flags = {
-  server: { type: 'string' },
-  kubeconfig: { type: 'string' },
+  ...connectionFlags,
   controllers: { type: 'string' },
   'disable-controller': { type: 'string', multiple: true },
   'node-monitor-grace-period': { type: 'string' },
@@ -34,8 +35,7 @@ export const flags = {
   'concurrent-rc-syncs': { type: 'string' },
   'concurrent-endpoint-syncs': { type: 'string' },
   'concurrent-gc-syncs': { type: 'string' },
-  'metrics-port': { type: 'string' },
-  'metrics-host': { type: 'string' },
+  ...metricsFlags,
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

@@ -12,11 +12,17 @@ import type { RuntimeKind } from '../kubelet/runtime/types.js';
 import { createRegistry } from '../metrics/registry.js';
 import { kubeletApiAccess } from '../pki/kubelet-access.js';
 import { createLogger } from '../util/log.js';
-import { connectionFlagDocs, durationText, type FlagDocs, helpText, logLevelFlagDoc } from './common.js';
+import {
+  connectionFlagDocs,
+  connectionFlags,
+  durationText,
+  type FlagDocs,
+  helpText,
+  logLevelFlagDoc,
+} from './common.js';
 
 export const flags = {
-  server: { type: 'string' },
-  kubeconfig: { type: 'string' },
+  ...connectionFlags,
   'node-name': { type: 'string' },
   runtime: { type: 'string' },
   address: { type: 'string' },

@@ -8,21 +8,21 @@ import { createLogger } from '../util/log.js';
 import {
   apiClientOptions,
   connectionFlagDocs,
+  connectionFlags,
   type FlagDocs,
   helpText,
   integer,
   logLevelFlagDoc,
   metricsFlagDocs,
+  metricsFlags,
   setting,
   stopOnSignals,
 } from './common.js';
 
 export const flags = {
-  server: { type: 'string' },
-  kubeconfig: { type: 'string' },
+  ...connectionFlags,
   'scheduler-name': { type: 'string' },
-  'metrics-port': { type: 'string' },
-  'metrics-host': { type: 'string' },
+  ...metricsFlags,
   'percentage-of-nodes-to-score': { type: 'string' },
   'max-in-flight-binds': { type: 'string' },
   'api-connections': { type: 'string' },
