@@ -8,6 +8,7 @@ import { createClient, type KubeClient } from '../src/client/rest.js';
 import { KubeletEvents } from '../src/kubelet/events.js';
 import { createKubeletMetrics } from '../src/kubelet/metrics.js';
 import { NodeAgent } from '../src/kubelet/node/node-agent.js';
+import { testMachine } from '../src/kubelet/testing.js';
 import { createRegistry } from '../src/metrics/registry.js';
 import { FakeClock, rfc3339, rfc3339Micro } from '../src/util/clock.js';
 import { silentLogger } from '../src/util/log.js';
@@ -15,18 +16,7 @@ import { type StartedApiServer, startApiServer } from './harness/apiserver.js';
 import { pollUntil } from './kubelet-fixtures.js';
 
 const reportMs = 300_000;
-const machine = {
-  cpuCores: 2,
-  memoryBytes: 4 * 1024 ** 3,
-  diskBytes: 10 * 1024 ** 3,
-  machineID: 'm',
-  systemUUID: 's',
-  bootID: 'b',
-  kernelVersion: '6.1',
-  osImage: 'Debian GNU/Linux 12 (bookworm)',
-  operatingSystem: 'linux',
-  architecture: 'amd64',
-};
+const machine = testMachine;
 
 describe('kubelet node lease', () => {
   let api: StartedApiServer;

@@ -8,12 +8,27 @@ import { FakeClock, rfc3339 } from '../util/clock.js';
 import { silentLogger } from '../util/log.js';
 import { KubeletEvents } from './events.js';
 import { createKubeletMetrics } from './metrics.js';
+import type { MachineInfo } from './node/machine.js';
 import { type BackoffPolicy, BackoffTracker } from './pod/crash-backoff.js';
 import { PodWorkers } from './pod/pod-workers.js';
 import { PodSyncer } from './pod/sync-pod.js';
 import type { ProbeOutcome, ProbeTarget } from './prober/probe.js';
 import { ProberManager } from './prober/prober-manager.js';
 import { createFakeRuntime, type FakeRuntime, type FakeRuntimeOptions } from './runtime/fake/index.js';
+
+/** A fixed machine for node-status tests (2 cores, 4 GiB). */
+export const testMachine: MachineInfo = {
+  cpuCores: 2,
+  memoryBytes: 4 * 1024 ** 3,
+  diskBytes: 10 * 1024 ** 3,
+  machineID: 'm',
+  systemUUID: 's',
+  bootID: 'b',
+  kernelVersion: '6.1',
+  osImage: 'Debian GNU/Linux 12 (bookworm)',
+  operatingSystem: 'linux',
+  architecture: 'amd64',
+};
 
 export interface RecordedEvent {
   type: string;

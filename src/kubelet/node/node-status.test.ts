@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { MachineInfo } from './machine.js';
+import { testMachine } from '../testing.js';
 import { readMachineInfo } from './machine.js';
 import { nodeObject, nodeStatus, nodeStatusChanged } from './node-status.js';
 
-const machine: MachineInfo = {
-  cpuCores: 2,
-  memoryBytes: 4 * 1024 ** 3,
-  diskBytes: 10 * 1024 ** 3,
-  machineID: 'm',
-  systemUUID: 's',
-  bootID: 'b',
-  kernelVersion: '6.1',
-  osImage: 'Debian GNU/Linux 12 (bookworm)',
-  operatingSystem: 'linux',
-  architecture: 'amd64',
-};
+const machine = testMachine;
 const facts = {
   nodeName: 'node-1',
   address: '127.0.1.1',
