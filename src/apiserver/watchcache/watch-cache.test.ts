@@ -65,6 +65,33 @@ function interceptWatch(inner: Storage, wrap: (h: WatchHandlers) => WatchHandler
   } as Storage;
 }
 
+/** `inner` whose watch events a test holds back (hold, release) and hands to the cache itself (deliver). */
+function holdingWatch(inner: Storage) {
+  let held: StorageEvent[] | undefined;
+  let handlers: WatchHandlers | undefined;
+  const storage = interceptWatch(inner, (h) => {
+    handlers = h;
+    return {
+      onEvents: (events) => (held ? held.push(...events) : h.onEvents(events)),
+      onError: (e) => h.onError(e),
+    };
+  });
+  return {
+    storage,
+    hold: () => {
+      held = [];
+    },
+    /** Stops holding; resolves with what was held once the store has sent its events. */
+    release: async (): Promise<StorageEvent[]> => {
+      await new Promise((r) => setTimeout(r, 20));
+      const events = held ?? [];
+      held = undefined;
+      return events;
+    },
+    deliver: (events: StorageEvent[]) => handlers!.onEvents(events),
+  };
+}
+
 function pod(
   name: string,
   opts: { ns?: string; labels?: Record<string, string>; node?: string } = {},
@@ -315,27 +342,18 @@ describe('WatchCache', () => {
   });
 
   it('writes a batch of store events to each watcher corked, as one socket write', async () => {
-    let held: StorageEvent[] | undefined;
-    let handlers: WatchHandlers | undefined;
     const inner = storage;
-    storage = interceptWatch(inner, (h) => {
-      handlers = h;
-      return {
-        onEvents: (events) => (held ? held.push(...events) : h.onEvents(events)),
-        onError: (e) => h.onError(e),
-      };
-    });
+    const holding = holdingWatch(inner);
+    storage = holding.storage;
     await start();
     const all = watch(filter(), cache.revision);
     const onlyB = watch(filter({ fields: 'metadata.name=b' }), cache.revision);
-    held = [];
+    holding.hold();
     for (const name of ['a', 'b', 'c'])
       await inner.create(storageKey(pods, 'default', name), encodeObject(pod(name)));
-    await new Promise((r) => setTimeout(r, 20));
-    const batch = held;
-    held = undefined;
+    const batch = await holding.release();
     expect(batch.map((e) => e.key.split('/').at(-1))).toEqual(['a', 'b', 'c']);
-    handlers!.onEvents(batch);
+    holding.deliver(batch);
     expect(all.sink.ops).toEqual([]); // written on the next turn of the event loop
     await cache.waitForRevision(batch.at(-1)!.revision);
     expect(all.sink.ops).toEqual(['cork', 'write a', 'write b', 'write c', 'uncork']);
@@ -358,25 +376,16 @@ describe('WatchCache', () => {
   });
 
   it('applies store events at once and writes them a turn later: a watcher registered in between gets each once', async () => {
-    let handlers: WatchHandlers | undefined;
-    let held: StorageEvent[] | undefined;
     const inner = storage;
-    storage = interceptWatch(inner, (h) => {
-      handlers = h;
-      return {
-        onEvents: (events) => (held ? held.push(...events) : h.onEvents(events)),
-        onError: (e) => h.onError(e),
-      };
-    });
+    const holding = holdingWatch(inner);
+    storage = holding.storage;
     await start();
     const before = cache.revision;
     const early = watch(filter(), before, true);
-    held = [];
+    holding.hold();
     await inner.create(storageKey(pods, 'default', 'a'), encodeObject(pod('a')));
-    await new Promise((r) => setTimeout(r, 20));
-    const events = held;
-    held = undefined;
-    handlers!.onEvents(events);
+    const events = await holding.release();
+    holding.deliver(events);
     // Applied: a new watcher from the old revision replays it, an unfiltered one lists it.
     const late = watch(filter(), before);
     const listing = watch(filter(), undefined);
