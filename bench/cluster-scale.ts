@@ -235,7 +235,8 @@ async function runSize(nodes: number, findings: string[]) {
       if (m.status === 'rejected') throw m.reason;
       return m.value;
     }) as [StartedComponent, StartedComponent];
-    client = createClient({ server, connections: 8 });
+    // maxRetries 0: persist() is the one retry loop here, so it sees and counts every refusal.
+    client = createClient({ server, connections: 8, maxRetries: 0 });
     nodeTracker = new NodeTracker(client);
     podTracker = new PodTracker(client);
     const pid = (c: StartedComponent) => c.child.pid!;
