@@ -104,7 +104,7 @@ class ClientConnection implements UpstreamUser {
   private keepAlive = true;
   private isHeadRequest = false;
   private startedAt = 0;
-  /** When the bytes of the awaited request head started arriving (performance.now()). */
+  /** When an incomplete request head was first seen (performance.now(); 0: none pending). */
   private headSince = 0;
   private backend: Backend | undefined;
   private tried: Backend[] | undefined;
@@ -124,7 +124,6 @@ class ClientConnection implements UpstreamUser {
       chunk = this.forwardBody(chunk);
       if (chunk.length === 0) return;
     }
-    if (this.buffered === undefined) this.headSince = performance.now();
     this.buffered = this.buffered === undefined ? chunk : Buffer.concat([this.buffered, chunk]);
     if (this.state === State.Idle) this.next();
     else if (this.buffered.length > this.handler.options.maxHeadBytes) this.socket.pause(); // pipelined backlog
@@ -137,10 +136,12 @@ class ClientConnection implements UpstreamUser {
     const end = findHeadEnd(buf, 0);
     if (end < 0) {
       if (buf.length > this.handler.options.maxHeadBytes) this.fail(response431, 431);
+      else if (this.headSince === 0) this.headSince = performance.now();
       else if (performance.now() - this.headSince > this.handler.options.requestHeadTimeoutMs)
         this.fail(response408, 408);
       return;
     }
+    this.headSince = 0;
     const head = this.head;
     head.parseRequest(buf, 0, end);
     if (head.invalid) {
@@ -325,7 +326,6 @@ class ClientConnection implements UpstreamUser {
       return;
     }
     this.state = State.Idle;
-    this.headSince = performance.now(); // a pipelined head already buffered starts its clock now
     this.socket.resume();
     this.next();
   }

@@ -303,7 +303,7 @@ struct Client : Handle, Buried {
   bool hup = false;   // a FIN or error was reported: read until EOF
   bool is_head = false;
   int64_t last_ms = 0, started_us = 0;
-  int64_t head_since_ms = 0;  // when the bytes of the awaited request head started arriving
+  int64_t head_since_ms = 0;  // when an incomplete request head was first seen (0: none pending)
   int attempts = 0, status = 0;
   char xff[64];
   size_t xff_len = 0;
@@ -544,7 +544,6 @@ void complete(Worker& w, Client* c, Upstream* u, bool upstream_closing) {
   }
   c->state = kIdle;
   c->forward_head.clear();
-  c->head_since_ms = now_ms();  // a pipelined head already buffered starts its clock now
   process(w, c);
   resume_client(w, c);
 }
@@ -722,8 +721,10 @@ void process(Worker& w, Client* c) {
     const char* mark = static_cast<const char*>(memmem(b, n, "\r\n\r\n", 4));
     if (!mark) {
       if (n > kMaxHead) fail(w, c, engine->r431, 431);
+      else if (c->head_since_ms == 0) c->head_since_ms = now_ms();  // the sweep enforces the deadline
       return;
     }
+    c->head_since_ms = 0;
     size_t end = mark - b + 4;
     Head& h = c->head;
     h.request(b, end);
@@ -776,7 +777,6 @@ void client_read(Worker& w, Client* c) {
       return;
     }
     c->last_ms = now_ms();
-    if (c->in.size() == 0) c->head_since_ms = c->last_ms;
     c->in.append(w.buf, r);
     process(w, c);
     if (size_t(r) < kChunk && !c->hup) return;  // drained (epoll(7)); spare the EAGAIN read
@@ -838,7 +838,7 @@ void sweep(Worker& w, int64_t now) {
   std::vector<Client*> idle, slow;
   for (Client* c : engine->clients) {
     const Options& o = c->service->options;
-    if (c->state == kIdle && c->in.size() > 0 && now - c->head_since_ms > o.request_head_ms) slow.push_back(c);
+    if (c->state == kIdle && c->head_since_ms != 0 && now - c->head_since_ms > o.request_head_ms) slow.push_back(c);
     else if (c->state != kBusy && now - c->last_ms > o.client_idle_ms) idle.push_back(c);
   }
   for (Client* c : idle) close_client(w, c);
