@@ -4,6 +4,8 @@
 // connections from the bounded pool: ten informers would otherwise starve every create and update.
 import { type Dispatcher, Pool } from 'undici';
 import { latencyBucketsSeconds, type Registry } from '../metrics/registry.js';
+import { systemClock } from '../util/clock.js';
+import { sleep } from './backoff.js';
 import { apiErrorFromResponse } from './errors.js';
 import { counterOn, histogramOn } from './metrics.js';
 
@@ -135,7 +137,7 @@ export function createTransport(options: ClientOptions): Transport {
       const waitMs = retries < maxRetries ? retryAfterMs(response, maxRetryAfterMs) : undefined;
       const text = await response.body.text().catch(() => '');
       if (waitMs === undefined) throw apiErrorFromResponse(response.statusCode, text);
-      await pause(waitMs, opts.signal);
+      if (!(await sleep(systemClock, waitMs, opts.signal))) throw opts.signal!.reason;
     }
   }
 
@@ -216,19 +218,4 @@ function retryAfterMs(response: ResponseData, capMs: number): number | undefined
   const seconds = value === undefined ? 1 : Number.parseInt(value, 10);
   if (!Number.isFinite(seconds) || seconds < 0) return code === 429 ? Math.min(1000, capMs) : undefined;
   return Math.min(seconds * 1000, capMs);
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
